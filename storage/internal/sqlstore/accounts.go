@@ -1,0 +1,251 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/herd-social/herd/storage"
+)
+
+type accounts struct{ s *Store }
+
+var accountCols = selectList(&storage.Account{}, "")
+
+// accountMutable lists the columns Update writes (all but id, counters and created_at).
+var accountMutable = func() []string {
+	skip := map[string]bool{"id": true, "statuses_count": true, "followers_count": true,
+		"following_count": true, "last_status_at": true, "created_at": true}
+	var out []string
+	for _, c := range columnsOf(&storage.Account{}) {
+		if !skip[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
+
+func (r accounts) Create(ctx context.Context, a *storage.Account) error {
+	if a.Username == "" || a.URI == "" {
+		return fmt.Errorf("create account: username and uri are required: %w", storage.ErrInvalid)
+	}
+	if a.ID == 0 {
+		a.ID = r.s.NewID()
+	}
+	now := r.s.now()
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now
+	}
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = now
+	}
+	normAccount(a)
+	return r.s.wrap(r.s.insert(ctx, "accounts", a), "create account %s", a.Username)
+}
+
+func normAccount(a *storage.Account) {
+	a.Domain = strings.ToLower(a.Domain)
+	a.CreatedAt, a.UpdatedAt = norm(a.CreatedAt), norm(a.UpdatedAt)
+	a.SuspendedAt, a.SilencedAt = normp(a.SuspendedAt), normp(a.SilencedAt)
+	a.LastStatusAt, a.FetchedAt = normp(a.LastStatusAt), normp(a.FetchedAt)
+	if a.ActorType == "" {
+		a.ActorType = storage.ActorPerson
+	}
+	if a.Fields == nil {
+		a.Fields = storage.Fields{}
+	}
+	if a.Emojis == nil {
+		a.Emojis = storage.Emojis{}
+	}
+	if a.AlsoKnownAs == nil {
+		a.AlsoKnownAs = storage.Strings{}
+	}
+	if a.Extra == nil {
+		a.Extra = storage.Extra{}
+	}
+}
+
+func (r accounts) Get(ctx context.Context, id storage.ID) (*storage.Account, error) {
+	var a storage.Account
+	err := r.s.get(ctx, &a, "SELECT "+accountCols+" FROM accounts WHERE id = ?", id)
+	return &a, r.s.wrap(err, "get account %s", id)
+}
+
+func (r accounts) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Account, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []*storage.Account
+	err := r.s.sel(ctx, &out, "SELECT "+accountCols+" FROM accounts WHERE id IN (?)", ids)
+	return out, r.s.wrap(err, "get accounts")
+}
+
+func (r accounts) GetByUsername(ctx context.Context, username, domain string) (*storage.Account, error) {
+	var a storage.Account
+	err := r.s.get(ctx, &a, "SELECT "+accountCols+" FROM accounts WHERE lower(username) = ? AND domain = ?",
+		strings.ToLower(username), strings.ToLower(domain))
+	return &a, r.s.wrap(err, "get account %s@%s", username, domain)
+}
+
+func (r accounts) GetByURI(ctx context.Context, uri string) (*storage.Account, error) {
+	var a storage.Account
+	err := r.s.get(ctx, &a, "SELECT "+accountCols+" FROM accounts WHERE uri = ?", uri)
+	return &a, r.s.wrap(err, "get account by uri %s", uri)
+}
+
+func (r accounts) Update(ctx context.Context, a *storage.Account) error {
+	a.UpdatedAt = r.s.now()
+	normAccount(a)
+	return r.s.wrap(r.s.update(ctx, "accounts", "id", a, accountMutable), "update account %s", a.ID)
+}
+
+func (r accounts) Delete(ctx context.Context, id storage.ID) error {
+	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM accounts WHERE id = ?", id), "delete account %s", id)
+}
+
+func accountWhere(f storage.AccountFilter) ([]string, []any) {
+	var where []string
+	var args []any
+	switch f.Origin {
+	case "local":
+		where = append(where, "domain = ''")
+	case "remote":
+		where = append(where, "domain <> ''")
+	}
+	if f.Domain != "" {
+		where = append(where, "domain = ?")
+		args = append(args, strings.ToLower(f.Domain))
+	}
+	if f.Username != "" {
+		where = append(where, "lower(username) LIKE ? ESCAPE '\\'")
+		args = append(args, likeEscape(strings.ToLower(f.Username))+"%")
+	}
+	return where, args
+}
+
+func (r accounts) List(ctx context.Context, f storage.AccountFilter, p storage.Page) ([]*storage.Account, error) {
+	where, args := accountWhere(f)
+	out, err := listPage[storage.Account](ctx, r.s, "accounts", where, args, "id", p)
+	return out, r.s.wrap(err, "list accounts")
+}
+
+func (r accounts) Count(ctx context.Context, f storage.AccountFilter) (int64, error) {
+	where, args := accountWhere(f)
+	var n int64
+	err := r.s.get(ctx, &n, "SELECT COUNT(*) FROM accounts"+whereSQL(where), args...)
+	return n, r.s.wrap(err, "count accounts")
+}
+
+func (r accounts) Search(ctx context.Context, q string, limit, offset int) ([]*storage.Account, error) {
+	if limit <= 0 || limit > 80 {
+		limit = 40
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	pat := "%" + likeEscape(strings.ToLower(q)) + "%"
+	var out []*storage.Account
+	err := r.s.sel(ctx, &out, "SELECT "+accountCols+` FROM accounts
+		WHERE suspended_at IS NULL AND (lower(username) LIKE ? ESCAPE '\' OR lower(display_name) LIKE ? ESCAPE '\' OR domain LIKE ? ESCAPE '\')
+		ORDER BY CASE WHEN lower(username) = ? THEN 0 ELSE 1 END, CASE WHEN domain = '' THEN 0 ELSE 1 END, followers_count DESC, id
+		LIMIT ? OFFSET ?`, pat, pat, pat, strings.ToLower(q), limit, offset)
+	return out, r.s.wrap(err, "search accounts")
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (r accounts) AdjustCounts(ctx context.Context, id storage.ID, st, followers, following int64, last *time.Time) error {
+	q := `UPDATE accounts SET
+		statuses_count = CASE WHEN statuses_count + ? < 0 THEN 0 ELSE statuses_count + ? END,
+		followers_count = CASE WHEN followers_count + ? < 0 THEN 0 ELSE followers_count + ? END,
+		following_count = CASE WHEN following_count + ? < 0 THEN 0 ELSE following_count + ? END`
+	args := []any{st, st, followers, followers, following, following}
+	if last != nil {
+		q += ", last_status_at = ?"
+		args = append(args, norm(*last))
+	}
+	q += " WHERE id = ?"
+	args = append(args, id)
+	return r.s.wrap(r.s.execAffected(ctx, q, args...), "adjust account counts %s", id)
+}
+
+type users struct{ s *Store }
+
+var userCols = selectList(&storage.User{}, "")
+
+var userMutable = func() []string {
+	var out []string
+	for _, c := range columnsOf(&storage.User{}) {
+		if c != "id" && c != "created_at" {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
+
+func normUser(u *storage.User) {
+	u.CreatedAt, u.UpdatedAt = norm(u.CreatedAt), norm(u.UpdatedAt)
+	u.ConfirmedAt, u.LastSignInAt = normp(u.ConfirmedAt), normp(u.LastSignInAt)
+	if u.Role == "" {
+		u.Role = storage.RoleUser
+	}
+	if u.DefaultVisibility == "" {
+		u.DefaultVisibility = storage.VisibilityPublic
+	}
+}
+
+func (r users) Create(ctx context.Context, u *storage.User) error {
+	if u.AccountID == 0 || u.Email == "" {
+		return fmt.Errorf("create user: account and email are required: %w", storage.ErrInvalid)
+	}
+	if u.ID == 0 {
+		u.ID = r.s.NewID()
+	}
+	now := r.s.now()
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = now
+	}
+	if u.UpdatedAt.IsZero() {
+		u.UpdatedAt = now
+	}
+	normUser(u)
+	return r.s.wrap(r.s.insert(ctx, "users", u), "create user %s", u.Email)
+}
+
+func (r users) Get(ctx context.Context, id storage.ID) (*storage.User, error) {
+	var u storage.User
+	err := r.s.get(ctx, &u, "SELECT "+userCols+" FROM users WHERE id = ?", id)
+	return &u, r.s.wrap(err, "get user %s", id)
+}
+
+func (r users) GetByAccountID(ctx context.Context, accountID storage.ID) (*storage.User, error) {
+	var u storage.User
+	err := r.s.get(ctx, &u, "SELECT "+userCols+" FROM users WHERE account_id = ?", accountID)
+	return &u, r.s.wrap(err, "get user of account %s", accountID)
+}
+
+func (r users) GetByEmail(ctx context.Context, email string) (*storage.User, error) {
+	var u storage.User
+	err := r.s.get(ctx, &u, "SELECT "+userCols+" FROM users WHERE lower(email) = ?", strings.ToLower(email))
+	return &u, r.s.wrap(err, "get user by email")
+}
+
+func (r users) Update(ctx context.Context, u *storage.User) error {
+	u.UpdatedAt = r.s.now()
+	normUser(u)
+	return r.s.wrap(r.s.update(ctx, "users", "id", u, userMutable), "update user %s", u.ID)
+}
+
+func (r users) List(ctx context.Context, p storage.Page) ([]*storage.User, error) {
+	out, err := listPage[storage.User](ctx, r.s, "users", nil, nil, "id", p)
+	return out, r.s.wrap(err, "list users")
+}
+
+func (r users) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := r.s.get(ctx, &n, "SELECT COUNT(*) FROM users")
+	return n, r.s.wrap(err, "count users")
+}
