@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/herd-social/herd/social"
+)
+
+// config is the server's configuration, gathered from (in order of
+// precedence) command-line flags, HERD_* environment variables, an optional
+// config file, and defaults.
+type config struct {
+	Listen       string
+	PublicURL    string
+	Data         string
+	Database     string
+	LogLevel     string
+	LogFormat    string
+	AllowPrivate string
+	ConfigFile   string
+}
+
+// setting describes one configuration key.
+type setting struct {
+	name  string // flag name and config-file key
+	env   string
+	def   string
+	usage string
+	field func(c *config) *string
+	serve bool // only for serve
+}
+
+var settings = []setting{
+	{"config", "HERD_CONFIG", "", "optional config file of `key = value` lines (keys as the flags)", func(c *config) *string { return &c.ConfigFile }, false},
+	{"data", "HERD_DATA", "./herd-data", "data directory (SQLite database, media)", func(c *config) *string { return &c.Data }, false},
+	{"database", "HERD_DATABASE", "", "database: sqlite:PATH or postgres://… (default sqlite:DATA/herd.db)", func(c *config) *string { return &c.Database }, false},
+	{"log-level", "HERD_LOG_LEVEL", "info", "log level: debug, info, warn, error", func(c *config) *string { return &c.LogLevel }, false},
+	{"log-format", "HERD_LOG_FORMAT", "text", "log format: text or json", func(c *config) *string { return &c.LogFormat }, false},
+	{"listen", "HERD_LISTEN", "127.0.0.1:8080", "address to listen on", func(c *config) *string { return &c.Listen }, true},
+	{"public-url", "HERD_PUBLIC_URL", "http://localhost:8080", "public URL of the server (its identity on the Fediverse)", func(c *config) *string { return &c.PublicURL }, true},
+	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
+}
+
+// registerFlags adds the settings' flags to fs (serve-only ones when serve is set).
+func registerFlags(fs *flag.FlagSet, c *config, serve bool) {
+	for _, s := range settings {
+		if s.serve && !serve {
+			continue
+		}
+		fs.StringVar(s.field(c), s.name, "", s.usage+" (env "+s.env+"; default "+quoteDefault(s.def)+")")
+	}
+}
+
+func quoteDefault(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// resolveConfig fills what flags left empty from the environment, the config
+// file and defaults, then validates.
+func resolveConfig(fs *flag.FlagSet, c *config, getenv func(string) string, serve bool) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// The config file path itself comes from a flag or the environment.
+	if !set["config"] && c.ConfigFile == "" {
+		c.ConfigFile = getenv("HERD_CONFIG")
+	}
+	file := map[string]string{}
+	if c.ConfigFile != "" {
+		var err error
+		if file, err = readConfigFile(c.ConfigFile); err != nil {
+			return err
+		}
+	}
+	for _, s := range settings {
+		if s.name == "config" || (s.serve && !serve) {
+			continue
+		}
+		p := s.field(c)
+		if set[s.name] {
+			continue
+		}
+		if v := getenv(s.env); v != "" {
+			*p = v
+		} else if v, ok := file[s.name]; ok {
+			*p = v
+		} else {
+			*p = s.def
+		}
+	}
+	for k := range file {
+		if !knownSetting(k) {
+			return fmt.Errorf("config file %s: unknown key %q", c.ConfigFile, k)
+		}
+	}
+	return c.validate(serve)
+}
+
+func knownSetting(name string) bool {
+	for _, s := range settings {
+		if s.name == name && name != "config" {
+			return true
+		}
+	}
+	return false
+}
+
+func readConfigFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	return parseConfig(f, path)
+}
+
+// parseConfig reads `key = value` lines; blank lines and # comments are ignored.
+func parseConfig(r io.Reader, name string) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(t, "=")
+		if !ok {
+			return nil, fmt.Errorf("config file %s:%d: want key = value", name, line)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		v = strings.Trim(v, `"`)
+		if k == "" {
+			return nil, fmt.Errorf("config file %s:%d: empty key", name, line)
+		}
+		out[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", name, err)
+	}
+	return out, nil
+}
+
+func (c *config) validate(serve bool) error {
+	if c.Data == "" {
+		return errors.New("--data must not be empty")
+	}
+	if c.Database == "" {
+		c.Database = "sqlite:" + filepath.Join(c.Data, "herd.db")
+	}
+	if _, _, err := parseDatabase(c.Database); err != nil {
+		return err
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+	}
+	if !serve {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("--listen %q: want host:port", c.Listen)
+	}
+	if _, err := social.NewURLs(c.PublicURL); err != nil {
+		return fmt.Errorf("--public-url: %w", err)
+	}
+	if _, err := c.allowPrivate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// allowPrivate parses --allow-private-addresses.
+func (c *config) allowPrivate() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(c.AllowPrivate, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(part); aerr == nil {
+				p = netip.PrefixFrom(a, a.BitLen())
+			} else {
+				return nil, fmt.Errorf("--allow-private-addresses: %q is not a CIDR", part)
+			}
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// parseDatabase splits a database setting into its kind ("sqlite" or
+// "postgres") and the path or DSN.
+func parseDatabase(s string) (kind, target string, err error) {
+	switch {
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		return "postgres", s, nil
+	case strings.HasPrefix(s, "sqlite://"):
+		target = strings.TrimPrefix(s, "sqlite://")
+	case strings.HasPrefix(s, "sqlite:"):
+		target = strings.TrimPrefix(s, "sqlite:")
+	default:
+		return "", "", fmt.Errorf("--database %q: want sqlite:PATH or postgres://…", s)
+	}
+	if target == "" {
+		return "", "", fmt.Errorf("--database %q: empty SQLite path", s)
+	}
+	return "sqlite", target, nil
+}

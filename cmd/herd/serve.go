@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
+)
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlagSet("serve", stderr)
+	registerFlags(fs, &c, true)
+	if err := parseFlags(fs, args, &c, getenv, true); err != nil {
+		return err
+	}
+	log := newLogger(&c, stderr)
+	started := time.Now()
+	st, err := openStore(ctx, &c, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	urls, err := social.NewURLs(c.PublicURL)
+	if err != nil {
+		return err
+	}
+	if err := bootstrapAdmin(ctx, st, urls, stdout); err != nil {
+		return err
+	}
+	srv := &server{cfg: &c, store: st, urls: urls, log: log}
+	handler, err := srv.handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Listen, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	log.Info("herd started", "version", Version, "listen", ln.Addr().String(), "public_url", urls.Base(),
+		"database", st.kind, "startup", time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Herd is running: open %s (listening on %s)\n", urls.Base(), ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// bootstrapAdmin creates the first administrator on an empty database and
+// prints its login once.
+func bootstrapAdmin(ctx context.Context, st storage.Store, urls *social.URLs, stdout io.Writer) error {
+	n, err := st.Users().Count(ctx)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	password := randomPassword()
+	host := urls.Host()
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	email := "admin@" + host
+	if !strings.Contains(host, ".") {
+		email = "admin@" + host + ".invalid"
+	}
+	_, _, err = social.CreateUser(ctx, st, urls, social.NewUser{
+		Username: "admin", Email: email, Password: password, Role: storage.RoleOwner, Approved: true,
+	})
+	if err != nil {
+		return fmt.Errorf("create first administrator: %w", err)
+	}
+	fmt.Fprintf(stdout, `
+First start: created the administrator account.
+  Log in at: %s
+  Email:     %s
+  Password:  %s
+This password is shown only once; change it after logging in.
+
+`, urls.Base(), email, password)
+	return nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// server composes the HTTP handlers of the reference server.
+type server struct {
+	cfg   *config
+	store storage.Store
+	urls  *social.URLs
+	log   *slog.Logger
+}
+
+func (s *server) handler() (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", s.health)
+	return s.logRequests(mux), nil
+}
+
+// health answers 200 "OK" when the database answers, 503 otherwise.
+func (s *server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "UNAVAILABLE")
+		return
+	}
+	io.WriteString(w, "OK")
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests logs each request at debug level (server errors at warn). The
+// query string is never logged: it may carry an access token.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		lvl := slog.LevelDebug
+		if rec.status >= 500 {
+			lvl = slog.LevelWarn
+		}
+		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration", time.Since(start))
+	})
+}
