@@ -93,7 +93,9 @@ func (u *URLs) Activity(username, kind string, id storage.ID) string {
 }
 
 // Tag is the HTML page of a hashtag.
-func (u *URLs) Tag(name string) string { return u.join("/tags/" + url.PathEscape(strings.ToLower(name))) }
+func (u *URLs) Tag(name string) string {
+	return u.join("/tags/" + url.PathEscape(strings.ToLower(name)))
+}
 
 // Media is the public URL of a stored media file.
 func (u *URLs) Media(key string) string { return u.join("/media/" + key) }

@@ -30,7 +30,9 @@ import (
 var migrationFS embed.FS
 
 // Migrations returns the embedded schema migrations, oldest first.
-func Migrations() ([]sqlstore.Migration, error) { return sqlstore.LoadMigrations(migrationFS, "migrations") }
+func Migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.LoadMigrations(migrationFS, "migrations")
+}
 
 // Options tunes Open. The zero value is ready to use.
 type Options struct {
