@@ -19,6 +19,7 @@ type Store interface {
 	OAuth() OAuth
 	Instances() Instances
 	Feeds() Feeds
+	Deliveries() Deliveries
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when
