@@ -26,6 +26,14 @@
 // bounds from above, SinceID from below (keeping the newest results), and
 // MinID from below keeping the results immediately newer than MinID.
 //
+// # Results
+//
+// Methods that return a list (List, GetMany, ByAccount, Page …) return a
+// non-nil, possibly empty slice, and methods that return a map a non-nil
+// map, so that an empty result serialises as [] or {}. The list fields of
+// records read back (Fields, Tags, Mentions, MediaIDs …) are likewise never
+// nil, and times are in UTC with microsecond precision.
+//
 // # Errors
 //
 // Backends wrap ErrNotFound when a record does not exist and ErrConflict when

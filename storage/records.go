@@ -101,7 +101,12 @@ func (s *Mentions) Scan(src any) error { return jsonScan(src, s) }
 type Extra map[string]json.RawMessage
 
 // Value implements driver.Valuer.
-func (s Extra) Value() (driver.Value, error) { return jsonValue(s) }
+func (s Extra) Value() (driver.Value, error) {
+	if s == nil {
+		return "{}", nil // an object, not the "[]" jsonValue gives other nil values
+	}
+	return jsonValue(s)
+}
 
 // Scan implements sql.Scanner.
 func (s *Extra) Scan(src any) error { return jsonScan(src, s) }
@@ -132,10 +137,40 @@ func jsonScan(src any, dst any) error {
 	if len(b) == 0 {
 		return nil
 	}
+	// Most rows hold empty lists and objects: set those without
+	// json.Unmarshal, which allocates a decoder on every call.
+	switch string(b) {
+	case "[]", "{}", "null":
+		if setEmpty(dst) {
+			return nil
+		}
+	}
 	if err := json.Unmarshal(b, dst); err != nil {
 		return fmt.Errorf("storage: scan JSON column: %w", err)
 	}
 	return nil
+}
+
+// setEmpty sets the list or object behind dst to an empty, non-nil value
+// and reports whether it knew dst's type.
+func setEmpty(dst any) bool {
+	switch d := dst.(type) {
+	case *Strings:
+		*d = Strings{}
+	case *IDs:
+		*d = IDs{}
+	case *Fields:
+		*d = Fields{}
+	case *Emojis:
+		*d = Emojis{}
+	case *Mentions:
+		*d = Mentions{}
+	case *Extra:
+		*d = Extra{}
+	default:
+		return false
+	}
+	return true
 }
 
 // ActorType is the ActivityPub type of an account's actor.

@@ -20,6 +20,10 @@ type Store interface {
 	Instances() Instances
 	Feeds() Feeds
 	Deliveries() Deliveries
+	Blocks() Blocks
+	Mutes() Mutes
+	DomainBlocks() DomainBlocks
+	Queries() Queries
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

@@ -41,8 +41,14 @@ func (r accounts) Create(ctx context.Context, a *storage.Account) error {
 		a.UpdatedAt = now
 	}
 	normAccount(a)
-	return r.s.wrap(r.s.insert(ctx, "accounts", a), "create account %s", a.Username)
+	return r.s.wrap(r.s.insert(ctx, "accounts", a, column{"username_key", foldKey(a.Username)}), "create account %s", a.Username)
 }
+
+// foldKey is the case-folded form of a username or email under which it is
+// looked up and kept unique. It is computed here rather than with the
+// database's lower(), which folds only ASCII on SQLite and depends on the
+// locale on PostgreSQL, so that both backends agree on non-ASCII names.
+func foldKey(s string) string { return strings.ToLower(s) }
 
 func normAccount(a *storage.Account) {
 	a.Domain = strings.ToLower(a.Domain)
@@ -74,7 +80,7 @@ func (r accounts) Get(ctx context.Context, id storage.ID) (*storage.Account, err
 
 func (r accounts) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Account, error) {
 	if len(ids) == 0 {
-		return nil, nil
+		return []*storage.Account{}, nil
 	}
 	var out []*storage.Account
 	err := r.s.sel(ctx, &out, "SELECT "+accountCols+" FROM accounts WHERE id IN (?)", ids)
@@ -83,8 +89,8 @@ func (r accounts) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Acc
 
 func (r accounts) GetByUsername(ctx context.Context, username, domain string) (*storage.Account, error) {
 	var a storage.Account
-	err := r.s.get(ctx, &a, "SELECT "+accountCols+" FROM accounts WHERE lower(username) = ? AND domain = ?",
-		strings.ToLower(username), strings.ToLower(domain))
+	err := r.s.get(ctx, &a, "SELECT "+accountCols+" FROM accounts WHERE username_key = ? AND domain = ?",
+		foldKey(username), strings.ToLower(domain))
 	return &a, r.s.wrap(err, "get account %s@%s", username, domain)
 }
 
@@ -97,11 +103,31 @@ func (r accounts) GetByURI(ctx context.Context, uri string) (*storage.Account, e
 func (r accounts) Update(ctx context.Context, a *storage.Account) error {
 	a.UpdatedAt = r.s.now()
 	normAccount(a)
-	return r.s.wrap(r.s.update(ctx, "accounts", "id", a, accountMutable), "update account %s", a.ID)
+	return r.s.wrap(r.s.update(ctx, "accounts", "id", a, accountMutable, column{"username_key", foldKey(a.Username)}), "update account %s", a.ID)
 }
 
 func (r accounts) Delete(ctx context.Context, id storage.ID) error {
-	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM accounts WHERE id = ?", id), "delete account %s", id)
+	// Foreign keys cascade to the account's own rows (user, statuses, follows,
+	// favourites, notifications, tokens …). What points at the account's
+	// statuses without a foreign key goes here: boosts of them by other
+	// accounts, feed entries, and reply and quote links.
+	const own = "SELECT id FROM statuses WHERE account_id = ?"
+	return r.s.Tx(ctx, func(tx storage.Store) error {
+		ts := tx.(*Store)
+		for _, q := range []string{
+			"DELETE FROM feed_entries WHERE status_id IN (SELECT id FROM statuses WHERE reblog_of_id IN (" + own + "))",
+			"DELETE FROM feed_entries WHERE status_id IN (" + own + ")",
+			"DELETE FROM statuses WHERE reblog_of_id IN (" + own + ")",
+			"UPDATE statuses SET in_reply_to_id = NULL WHERE in_reply_to_id IN (" + own + ")",
+			"UPDATE statuses SET quote_of_id = NULL WHERE quote_of_id IN (" + own + ")",
+			"DELETE FROM feed_entries WHERE feed_kind = " + fmt.Sprint(int(storage.FeedHome)) + " AND feed_owner = ?",
+		} {
+			if _, err := ts.exec(ctx, q, id); err != nil {
+				return ts.wrap(err, "delete account %s", id)
+			}
+		}
+		return ts.wrap(ts.execAffected(ctx, "DELETE FROM accounts WHERE id = ?", id), "delete account %s", id)
+	})
 }
 
 func accountWhere(f storage.AccountFilter) ([]string, []any) {
@@ -118,8 +144,8 @@ func accountWhere(f storage.AccountFilter) ([]string, []any) {
 		args = append(args, strings.ToLower(f.Domain))
 	}
 	if f.Username != "" {
-		where = append(where, "lower(username) LIKE ? ESCAPE '\\'")
-		args = append(args, likeEscape(strings.ToLower(f.Username))+"%")
+		where = append(where, "username_key LIKE ? ESCAPE '\\'")
+		args = append(args, likeEscape(foldKey(f.Username))+"%")
 	}
 	return where, args
 }
@@ -144,12 +170,12 @@ func (r accounts) Search(ctx context.Context, q string, limit, offset int) ([]*s
 	if offset < 0 {
 		offset = 0
 	}
-	pat := "%" + likeEscape(strings.ToLower(q)) + "%"
+	pat := "%" + likeEscape(foldKey(q)) + "%"
 	var out []*storage.Account
 	err := r.s.sel(ctx, &out, "SELECT "+accountCols+` FROM accounts
-		WHERE suspended_at IS NULL AND (lower(username) LIKE ? ESCAPE '\' OR lower(display_name) LIKE ? ESCAPE '\' OR domain LIKE ? ESCAPE '\')
-		ORDER BY CASE WHEN lower(username) = ? THEN 0 ELSE 1 END, CASE WHEN domain = '' THEN 0 ELSE 1 END, followers_count DESC, id
-		LIMIT ? OFFSET ?`, pat, pat, pat, strings.ToLower(q), limit, offset)
+		WHERE suspended_at IS NULL AND (username_key LIKE ? ESCAPE '\' OR lower(display_name) LIKE ? ESCAPE '\' OR domain LIKE ? ESCAPE '\')
+		ORDER BY CASE WHEN username_key = ? THEN 0 ELSE 1 END, CASE WHEN domain = '' THEN 0 ELSE 1 END, followers_count DESC, id
+		LIMIT ? OFFSET ?`, pat, pat, pat, foldKey(q), limit, offset)
 	return out, r.s.wrap(err, "search accounts")
 }
 
@@ -212,7 +238,7 @@ func (r users) Create(ctx context.Context, u *storage.User) error {
 		u.UpdatedAt = now
 	}
 	normUser(u)
-	return r.s.wrap(r.s.insert(ctx, "users", u), "create user %s", u.Email)
+	return r.s.wrap(r.s.insert(ctx, "users", u, column{"email_key", foldKey(u.Email)}), "create user %s", u.Email)
 }
 
 func (r users) Get(ctx context.Context, id storage.ID) (*storage.User, error) {
@@ -229,14 +255,14 @@ func (r users) GetByAccountID(ctx context.Context, accountID storage.ID) (*stora
 
 func (r users) GetByEmail(ctx context.Context, email string) (*storage.User, error) {
 	var u storage.User
-	err := r.s.get(ctx, &u, "SELECT "+userCols+" FROM users WHERE lower(email) = ?", strings.ToLower(email))
+	err := r.s.get(ctx, &u, "SELECT "+userCols+" FROM users WHERE email_key = ?", foldKey(email))
 	return &u, r.s.wrap(err, "get user by email")
 }
 
 func (r users) Update(ctx context.Context, u *storage.User) error {
 	u.UpdatedAt = r.s.now()
 	normUser(u)
-	return r.s.wrap(r.s.update(ctx, "users", "id", u, userMutable), "update user %s", u.ID)
+	return r.s.wrap(r.s.update(ctx, "users", "id", u, userMutable, column{"email_key", foldKey(u.Email)}), "update user %s", u.ID)
 }
 
 func (r users) List(ctx context.Context, p storage.Page) ([]*storage.User, error) {

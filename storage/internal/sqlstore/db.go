@@ -136,16 +136,19 @@ func (s *Store) Tx(ctx context.Context, fn func(tx storage.Store) error) (err er
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	ts := &Store{cfg: s.cfg, r: tx, w: tx, tx: tx}
+	finished := false
 	defer func() {
-		if p := recover(); p != nil {
+		// fn returned an error, panicked (the panic goes on) or ended its
+		// goroutine with runtime.Goexit (as t.FailNow does): roll back, so
+		// that the connection is not left inside the transaction.
+		if !finished {
 			_ = tx.Rollback()
-			panic(p)
 		}
 	}()
 	if err := fn(ts); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
+	finished = true
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
@@ -198,8 +201,21 @@ func (s *Store) sel(ctx context.Context, dst any, q string, args ...any) error {
 	if err := sqlx.SelectContext(ctx, s.r, dst, s.r.Rebind(q), args...); err != nil {
 		return err
 	}
+	nonNilSlice(dst)
 	fixTimes(dst)
 	return nil
+}
+
+// nonNilSlice replaces a nil slice behind dst with an empty one, so that
+// listings with no result read back as [] rather than nil.
+func nonNilSlice(dst any) {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return
+	}
+	if e := v.Elem(); e.Kind() == reflect.Slice && e.IsNil() {
+		e.Set(reflect.MakeSlice(e.Type(), 0, 0))
+	}
 }
 
 // exec runs a statement on the writer, with slice arguments expanded for IN.
@@ -237,28 +253,58 @@ func expand(q string, args []any) (string, []any, error) {
 	return q, args, nil
 }
 
-// insert inserts rec (a pointer to a struct with db tags) into table.
-func (s *Store) insert(ctx context.Context, table string, rec any) error {
+// column is a value for a column that has no field in the record, such as
+// the case-folded key of a username.
+type column struct {
+	name  string
+	value any
+}
+
+// insert inserts rec (a pointer to a struct with db tags) into table, with
+// the extra columns.
+func (s *Store) insert(ctx context.Context, table string, rec any, extra ...column) error {
 	cols := columnsOf(rec)
-	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (:" + strings.Join(cols, ", :") + ")"
+	var names, marks strings.Builder
+	for _, e := range extra {
+		names.WriteString(", " + e.name)
+		marks.WriteString(", ?")
+	}
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + names.String() +
+		") VALUES (:" + strings.Join(cols, ", :") + marks.String() + ")"
 	q, args, err := sqlxNamed(q, rec)
 	if err != nil {
 		return err
+	}
+	for _, e := range extra {
+		args = append(args, e.value)
 	}
 	_, err = s.w.ExecContext(ctx, s.w.Rebind(q), args...)
 	return err
 }
 
-// update writes the given columns of rec (by id, or key column) in table.
-func (s *Store) update(ctx context.Context, table, key string, rec any, cols []string) error {
-	set := make([]string, len(cols))
-	for i, c := range cols {
-		set[i] = c + " = :" + c
+// update writes the given columns of rec, and the extra columns, (by id, or
+// key column) in table.
+func (s *Store) update(ctx context.Context, table, key string, rec any, cols []string, extra ...column) error {
+	set := make([]string, 0, len(cols)+len(extra))
+	for _, c := range cols {
+		set = append(set, c+" = :"+c)
+	}
+	for _, e := range extra {
+		set = append(set, e.name+" = ?")
 	}
 	q := "UPDATE " + table + " SET " + strings.Join(set, ", ") + " WHERE " + key + " = :" + key
 	q, args, err := sqlxNamed(q, rec)
 	if err != nil {
 		return err
+	}
+	if len(extra) > 0 {
+		// The key is the last bound argument; the extra values go before it.
+		keyArg := args[len(args)-1]
+		args = args[:len(args)-1]
+		for _, e := range extra {
+			args = append(args, e.value)
+		}
+		args = append(args, keyArg)
 	}
 	res, err := s.w.ExecContext(ctx, s.w.Rebind(q), args...)
 	if err != nil {

@@ -114,7 +114,7 @@ func (r statuses) Get(ctx context.Context, id storage.ID) (*storage.Status, erro
 
 func (r statuses) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Status, error) {
 	if len(ids) == 0 {
-		return nil, nil
+		return []*storage.Status{}, nil
 	}
 	var out []*storage.Status
 	err := r.s.sel(ctx, &out, "SELECT "+statusCols+" FROM statuses WHERE id IN (?)", ids)
@@ -247,7 +247,7 @@ func lowerTags(tags []string) []string {
 func (r statuses) Tagged(ctx context.Context, f storage.TagFilter, p storage.Page) ([]*storage.Status, error) {
 	anyTags, allTags, noneTags := lowerTags(f.Any), lowerTags(f.All), lowerTags(f.None)
 	if len(anyTags) == 0 && len(allTags) == 0 {
-		return nil, nil
+		return []*storage.Status{}, nil
 	}
 	var where []string
 	var args []any
@@ -291,10 +291,24 @@ func (r statuses) Ancestors(ctx context.Context, id storage.ID, limit int) ([]*s
 			WHERE up.depth < ? AND s.in_reply_to_id IS NOT NULL
 		)
 		SELECT ` + selectList(&storage.Status{}, "s") + ` FROM statuses s JOIN up ON s.id = up.id
-		ORDER BY up.depth DESC`
-	var out []*storage.Status
-	err := r.s.sel(ctx, &out, q, id, limit)
-	return out, r.s.wrap(err, "ancestors of %s", id)
+		ORDER BY up.depth`
+	var chain []*storage.Status
+	if err := r.s.sel(ctx, &chain, q, id, limit); err != nil {
+		return nil, r.s.wrap(err, "ancestors of %s", id)
+	}
+	// A cycle in the data (a status replying, through others, to itself)
+	// repeats statuses until the depth bound: keep each once, nearest
+	// first, and never the status itself; then return them oldest first.
+	seen := map[storage.ID]bool{id: true}
+	out := make([]*storage.Status, 0, len(chain))
+	for _, st := range chain {
+		if !seen[st.ID] {
+			seen[st.ID] = true
+			out = append(out, st)
+		}
+	}
+	reverse(out)
+	return out, nil
 }
 
 func (r statuses) Descendants(ctx context.Context, id storage.ID, limit int) ([]*storage.Status, error) {
@@ -307,10 +321,11 @@ func (r statuses) Descendants(ctx context.Context, id storage.ID, limit int) ([]
 			SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id
 			WHERE down.depth < 256
 		)
-		SELECT ` + selectList(&storage.Status{}, "s") + ` FROM statuses s JOIN down ON s.id = down.id
+		SELECT ` + selectList(&storage.Status{}, "s") + ` FROM statuses s
+		WHERE s.id IN (SELECT id FROM down) AND s.id <> ?
 		ORDER BY s.id LIMIT ?`
 	var flat []*storage.Status
-	if err := r.s.sel(ctx, &flat, q, id, limit); err != nil {
+	if err := r.s.sel(ctx, &flat, q, id, id, limit); err != nil {
 		return nil, r.s.wrap(err, "descendants of %s", id)
 	}
 	// Order depth first: children follow their parent, siblings oldest first.
@@ -320,7 +335,7 @@ func (r statuses) Descendants(ctx context.Context, id storage.ID, limit int) ([]
 	}
 	out := make([]*storage.Status, 0, len(flat))
 	var walk func(parent storage.ID)
-	seen := map[storage.ID]bool{}
+	seen := map[storage.ID]bool{id: true}
 	walk = func(parent storage.ID) {
 		for _, c := range children[parent] {
 			if seen[c.ID] {

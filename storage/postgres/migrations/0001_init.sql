@@ -4,6 +4,7 @@
 CREATE TABLE accounts (
     id                 BIGINT PRIMARY KEY,
     username           TEXT NOT NULL,
+    username_key       TEXT NOT NULL, -- username case-folded by the store, for lookups and uniqueness
     domain             TEXT NOT NULL DEFAULT '',
     display_name       TEXT NOT NULL DEFAULT '',
     note               TEXT NOT NULL DEFAULT '',
@@ -45,7 +46,7 @@ CREATE TABLE accounts (
     fetched_at         TIMESTAMPTZ,
     extra              TEXT NOT NULL DEFAULT '{}'
 );
-CREATE UNIQUE INDEX accounts_username_domain ON accounts (lower(username), domain);
+CREATE UNIQUE INDEX accounts_username_domain ON accounts (username_key, domain);
 CREATE UNIQUE INDEX accounts_uri ON accounts (uri);
 CREATE INDEX accounts_domain ON accounts (domain, id);
 
@@ -53,6 +54,7 @@ CREATE TABLE users (
     id                  BIGINT PRIMARY KEY,
     account_id          BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     email               TEXT NOT NULL,
+    email_key           TEXT NOT NULL, -- email case-folded by the store
     password_hash       TEXT NOT NULL DEFAULT '',
     role                TEXT NOT NULL DEFAULT 'user',
     approved            BOOLEAN NOT NULL DEFAULT TRUE,
@@ -68,7 +70,7 @@ CREATE TABLE users (
     updated_at          TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX users_account ON users (account_id);
-CREATE UNIQUE INDEX users_email ON users (lower(email));
+CREATE UNIQUE INDEX users_email ON users (email_key);
 
 CREATE TABLE statuses (
     id                      BIGINT PRIMARY KEY,
@@ -107,6 +109,7 @@ CREATE UNIQUE INDEX statuses_uri ON statuses (uri);
 CREATE INDEX statuses_account ON statuses (account_id, id);
 CREATE INDEX statuses_in_reply_to ON statuses (in_reply_to_id);
 CREATE INDEX statuses_conversation ON statuses (conversation_id);
+CREATE INDEX statuses_quote ON statuses (quote_of_id) WHERE quote_of_id IS NOT NULL;
 CREATE UNIQUE INDEX statuses_reblog ON statuses (reblog_of_id, account_id) WHERE reblog_of_id IS NOT NULL;
 CREATE INDEX statuses_public ON statuses (id) WHERE visibility = 'public' AND reblog_of_id IS NULL;
 CREATE INDEX statuses_public_local ON statuses (id) WHERE visibility = 'public' AND reblog_of_id IS NULL AND local;

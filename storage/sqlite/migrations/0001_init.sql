@@ -1,9 +1,10 @@
 -- Herd schema, version 1 (SQLite). Keep in step with storage/postgres/migrations.
--- Timestamps are DATETIME (UTC), booleans INTEGER 0/1, lists JSON text.
+-- Timestamps are DATETIME (UTC), booleans BOOLEAN (stored as 0/1), lists JSON text.
 
 CREATE TABLE accounts (
     id                 INTEGER PRIMARY KEY,
     username           TEXT NOT NULL,
+    username_key       TEXT NOT NULL, -- username case-folded by the store, for lookups and uniqueness
     domain             TEXT NOT NULL DEFAULT '',
     display_name       TEXT NOT NULL DEFAULT '',
     note               TEXT NOT NULL DEFAULT '',
@@ -28,14 +29,14 @@ CREATE TABLE accounts (
     emojis             TEXT NOT NULL DEFAULT '[]',
     also_known_as      TEXT NOT NULL DEFAULT '[]',
     moved_to_id        INTEGER,
-    locked             INTEGER NOT NULL DEFAULT 0,
-    bot                INTEGER NOT NULL DEFAULT 0,
-    discoverable       INTEGER NOT NULL DEFAULT 0,
-    indexable          INTEGER NOT NULL DEFAULT 0,
-    memorial           INTEGER NOT NULL DEFAULT 0,
+    locked             BOOLEAN NOT NULL DEFAULT 0,
+    bot                BOOLEAN NOT NULL DEFAULT 0,
+    discoverable       BOOLEAN NOT NULL DEFAULT 0,
+    indexable          BOOLEAN NOT NULL DEFAULT 0,
+    memorial           BOOLEAN NOT NULL DEFAULT 0,
     suspended_at       DATETIME,
     silenced_at        DATETIME,
-    sensitized         INTEGER NOT NULL DEFAULT 0,
+    sensitized         BOOLEAN NOT NULL DEFAULT 0,
     statuses_count     INTEGER NOT NULL DEFAULT 0,
     followers_count    INTEGER NOT NULL DEFAULT 0,
     following_count    INTEGER NOT NULL DEFAULT 0,
@@ -45,7 +46,7 @@ CREATE TABLE accounts (
     fetched_at         DATETIME,
     extra              TEXT NOT NULL DEFAULT '{}'
 );
-CREATE UNIQUE INDEX accounts_username_domain ON accounts (lower(username), domain);
+CREATE UNIQUE INDEX accounts_username_domain ON accounts (username_key, domain);
 CREATE UNIQUE INDEX accounts_uri ON accounts (uri);
 CREATE INDEX accounts_domain ON accounts (domain, id);
 
@@ -53,29 +54,30 @@ CREATE TABLE users (
     id                  INTEGER PRIMARY KEY,
     account_id          INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     email               TEXT NOT NULL,
+    email_key           TEXT NOT NULL, -- email case-folded by the store
     password_hash       TEXT NOT NULL DEFAULT '',
     role                TEXT NOT NULL DEFAULT 'user',
-    approved            INTEGER NOT NULL DEFAULT 1,
+    approved            BOOLEAN NOT NULL DEFAULT 1,
     confirmed_at        DATETIME,
-    disabled            INTEGER NOT NULL DEFAULT 0,
+    disabled            BOOLEAN NOT NULL DEFAULT 0,
     locale              TEXT NOT NULL DEFAULT '',
     sign_up_reason      TEXT NOT NULL DEFAULT '',
     default_visibility  TEXT NOT NULL DEFAULT 'public',
-    default_sensitive   INTEGER NOT NULL DEFAULT 0,
+    default_sensitive   BOOLEAN NOT NULL DEFAULT 0,
     default_language    TEXT NOT NULL DEFAULT '',
     last_sign_in_at     DATETIME,
     created_at          DATETIME NOT NULL,
     updated_at          DATETIME NOT NULL
 );
 CREATE UNIQUE INDEX users_account ON users (account_id);
-CREATE UNIQUE INDEX users_email ON users (lower(email));
+CREATE UNIQUE INDEX users_email ON users (email_key);
 
 CREATE TABLE statuses (
     id                      INTEGER PRIMARY KEY,
     uri                     TEXT NOT NULL,
     url                     TEXT NOT NULL DEFAULT '',
     account_id              INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    local                   INTEGER NOT NULL DEFAULT 0,
+    local                   BOOLEAN NOT NULL DEFAULT 0,
     in_reply_to_id          INTEGER,
     in_reply_to_account_id  INTEGER,
     in_reply_to_uri         TEXT NOT NULL DEFAULT '',
@@ -85,7 +87,7 @@ CREATE TABLE statuses (
     content                 TEXT NOT NULL DEFAULT '',
     text                    TEXT NOT NULL DEFAULT '',
     spoiler_text            TEXT NOT NULL DEFAULT '',
-    sensitive               INTEGER NOT NULL DEFAULT 0,
+    sensitive               BOOLEAN NOT NULL DEFAULT 0,
     visibility              TEXT NOT NULL DEFAULT 'public',
     language                TEXT NOT NULL DEFAULT '',
     application_id          INTEGER,
@@ -94,7 +96,7 @@ CREATE TABLE statuses (
     emojis                  TEXT NOT NULL DEFAULT '[]',
     media_ids               TEXT NOT NULL DEFAULT '[]',
     poll_id                 INTEGER,
-    has_media               INTEGER NOT NULL DEFAULT 0,
+    has_media               BOOLEAN NOT NULL DEFAULT 0,
     replies_count           INTEGER NOT NULL DEFAULT 0,
     reblogs_count           INTEGER NOT NULL DEFAULT 0,
     favourites_count        INTEGER NOT NULL DEFAULT 0,
@@ -107,6 +109,7 @@ CREATE UNIQUE INDEX statuses_uri ON statuses (uri);
 CREATE INDEX statuses_account ON statuses (account_id, id);
 CREATE INDEX statuses_in_reply_to ON statuses (in_reply_to_id);
 CREATE INDEX statuses_conversation ON statuses (conversation_id);
+CREATE INDEX statuses_quote ON statuses (quote_of_id) WHERE quote_of_id IS NOT NULL;
 CREATE UNIQUE INDEX statuses_reblog ON statuses (reblog_of_id, account_id) WHERE reblog_of_id IS NOT NULL;
 CREATE INDEX statuses_public ON statuses (id) WHERE visibility = 'public' AND reblog_of_id IS NULL;
 CREATE INDEX statuses_public_local ON statuses (id) WHERE visibility = 'public' AND reblog_of_id IS NULL AND local;
@@ -132,7 +135,7 @@ CREATE TABLE status_edits (
     content       TEXT NOT NULL DEFAULT '',
     text          TEXT NOT NULL DEFAULT '',
     spoiler_text  TEXT NOT NULL DEFAULT '',
-    sensitive     INTEGER NOT NULL DEFAULT 0,
+    sensitive     BOOLEAN NOT NULL DEFAULT 0,
     media_ids     TEXT NOT NULL DEFAULT '[]',
     emojis        TEXT NOT NULL DEFAULT '[]',
     created_at    DATETIME NOT NULL
@@ -144,8 +147,8 @@ CREATE TABLE follows (
     account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     target_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     uri                TEXT NOT NULL DEFAULT '',
-    show_reblogs       INTEGER NOT NULL DEFAULT 1,
-    notify             INTEGER NOT NULL DEFAULT 0,
+    show_reblogs       BOOLEAN NOT NULL DEFAULT 1,
+    notify             BOOLEAN NOT NULL DEFAULT 0,
     languages          TEXT NOT NULL DEFAULT '[]',
     created_at         DATETIME NOT NULL
 );
@@ -158,8 +161,8 @@ CREATE TABLE follow_requests (
     account_id         INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     target_account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     uri                TEXT NOT NULL DEFAULT '',
-    show_reblogs       INTEGER NOT NULL DEFAULT 1,
-    notify             INTEGER NOT NULL DEFAULT 0,
+    show_reblogs       BOOLEAN NOT NULL DEFAULT 1,
+    notify             BOOLEAN NOT NULL DEFAULT 0,
     languages          TEXT NOT NULL DEFAULT '[]',
     created_at         DATETIME NOT NULL
 );
