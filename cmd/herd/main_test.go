@@ -178,3 +178,20 @@ func TestBadInputClearErrors(t *testing.T) {
 	assert.Equal(t, 0, run(context.Background(), []string{"version"}, env(nil), &out, &errs))
 	assert.Equal(t, fmt.Sprintf("herd %s (Mastodon API %s)\n", Version, MastodonVersion), out.String())
 }
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add("listen = 127.0.0.1:8080\n# c\npublic-url = \"https://x.example\"\n")
+	f.Add("=\n")
+	f.Add("no equals here")
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseConfig(strings.NewReader(s), "fuzz")
+		if err != nil {
+			return
+		}
+		for k := range m {
+			if k == "" {
+				t.Fatal("empty key accepted")
+			}
+		}
+	})
+}
