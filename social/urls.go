@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/herd-social/herd/federation"
 	"github.com/herd-social/herd/storage"
 )
 
@@ -105,3 +106,5 @@ func (u *URLs) DefaultAvatar() string { return u.join("/static/avatar.png") }
 
 // DefaultHeader is served for accounts without a header image.
 func (u *URLs) DefaultHeader() string { return u.join("/static/header.png") }
+
+var _ federation.URLs = (*URLs)(nil)

@@ -20,6 +20,7 @@ type Store interface {
 	Instances() Instances
 	Feeds() Feeds
 	Deliveries() Deliveries
+	InboxLog() InboxLog
 	Blocks() Blocks
 	Mutes() Mutes
 	DomainBlocks() DomainBlocks
