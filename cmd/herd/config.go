@@ -19,14 +19,16 @@ import (
 // precedence) command-line flags, HERD_* environment variables, an optional
 // config file, and defaults.
 type config struct {
-	Listen       string
-	PublicURL    string
-	Data         string
-	Database     string
-	LogLevel     string
-	LogFormat    string
-	AllowPrivate string
-	ConfigFile   string
+	Listen        string
+	PublicURL     string
+	Data          string
+	Database      string
+	LogLevel      string
+	LogFormat     string
+	AllowPrivate  string
+	Registrations string
+	Title         string
+	ConfigFile    string
 }
 
 // setting describes one configuration key.
@@ -47,6 +49,8 @@ var settings = []setting{
 	{"log-format", "HERD_LOG_FORMAT", "text", "log format: text or json", func(c *config) *string { return &c.LogFormat }, false},
 	{"listen", "HERD_LISTEN", "127.0.0.1:8080", "address to listen on", func(c *config) *string { return &c.Listen }, true},
 	{"public-url", "HERD_PUBLIC_URL", "http://localhost:8080", "public URL of the server (its identity on the Fediverse)", func(c *config) *string { return &c.PublicURL }, true},
+	{"registrations", "HERD_REGISTRATIONS", "approval", "who may sign up: open, approval (a moderator approves) or closed", func(c *config) *string { return &c.Registrations }, true},
+	{"title", "HERD_TITLE", "Herd", "the server's name, shown to clients and peers", func(c *config) *string { return &c.Title }, true},
 	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
 }
 
@@ -184,6 +188,11 @@ func (c *config) validate(serve bool) error {
 	}
 	if _, err := c.allowPrivate(); err != nil {
 		return err
+	}
+	switch c.Registrations {
+	case "open", "approval", "closed":
+	default:
+		return fmt.Errorf("--registrations %q: want open, approval or closed", c.Registrations)
 	}
 	return nil
 }

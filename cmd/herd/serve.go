@@ -38,11 +38,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := bootstrapAdmin(ctx, st, urls, stdout); err != nil {
 		return err
 	}
-	srv := &server{cfg: &c, store: st, urls: urls, log: log}
-	handler, err := srv.handler()
+	a, err := newApp(ctx, &c, st, urls, log)
 	if err != nil {
 		return err
 	}
+	defer a.close()
+	handler := logRequests(log, a.handler())
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Listen, err)
@@ -60,6 +61,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		"database", st.kind, "startup", time.Since(started).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "Herd is running: open %s (listening on %s)\n", urls.Base(), ln.Addr())
 
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	a.run(runCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
@@ -122,35 +126,6 @@ func randomPassword() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// server composes the HTTP handlers of the reference server.
-type server struct {
-	cfg   *config
-	store storage.Store
-	urls  *social.URLs
-	log   *slog.Logger
-}
-
-func (s *server) handler() (http.Handler, error) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /health", s.health)
-	return s.logRequests(mux), nil
-}
-
-// health answers 200 "OK" when the database answers, 503 otherwise.
-func (s *server) health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("health check failed", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		io.WriteString(w, "UNAVAILABLE")
-		return
-	}
-	io.WriteString(w, "OK")
-}
-
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
@@ -165,7 +140,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // logRequests logs each request at debug level (server errors at warn). The
 // query string is never logged: it may carry an access token.
-func (s *server) logRequests(next http.Handler) http.Handler {
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
@@ -174,7 +149,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if rec.status >= 500 {
 			lvl = slog.LevelWarn
 		}
-		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path,
+		log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration", time.Since(start))
 	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +46,8 @@ type storeHandle struct {
 	storage.Store
 	migrate func(ctx context.Context) ([]string, error)
 	kind    string
+	pgDB    *sql.DB // PostgreSQL only: for LISTEN/NOTIFY
+	dsn     string
 }
 
 // openStore opens the configured database. With migrate set, pending
@@ -72,7 +75,7 @@ func openStore(ctx context.Context, c *config, migrate bool) (*storeHandle, erro
 		if err != nil {
 			return nil, fmt.Errorf("%w (is PostgreSQL running and the URL right?)", err)
 		}
-		return &storeHandle{Store: s, migrate: s.Migrate, kind: kind}, nil
+		return &storeHandle{Store: s, migrate: s.Migrate, kind: kind, pgDB: s.DB().DB, dsn: target}, nil
 	}
 }
 

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/herd-social/herd/federation"
+	"github.com/herd-social/herd/federation/nodeinfo"
+	"github.com/herd-social/herd/federation/signature"
+	"github.com/herd-social/herd/federation/transport"
+	"github.com/herd-social/herd/federation/webfinger"
+	"github.com/herd-social/herd/mastoapi"
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
+	"github.com/herd-social/herd/timeline"
+	"github.com/herd-social/herd/timeline/pghub"
+)
+
+// app is the composed reference server: every service wired to the store,
+// and the HTTP routes that expose them.
+type app struct {
+	cfg   *config
+	store *storeHandle
+	urls  *social.URLs
+	log   *slog.Logger
+
+	client    *transport.Client
+	instance  *storage.Account
+	instKey   *signature.Signer
+	resolver  *federation.Resolver
+	deliverer *federation.Deliverer
+	sender    *federation.Sender
+	handlers  *federation.Handlers
+	hub       timeline.Hub
+	svc       *social.Service
+	api       *mastoapi.API
+	events    *eventFan
+}
+
+// eventFan passes social events to every sink registered with it, so that
+// federation and streaming both see each event.
+type eventFan struct{ sinks []social.EventSink }
+
+func (f *eventFan) Publish(ctx context.Context, ev social.Event) {
+	for _, s := range f.sinks {
+		s.Publish(ctx, ev)
+	}
+}
+
+func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, log *slog.Logger) (*app, error) {
+	a := &app{cfg: c, store: st, urls: urls, log: log, events: &eventFan{}}
+	allow, err := c.allowPrivate()
+	if err != nil {
+		return nil, err
+	}
+	// Local federation mode: a plain-http public URL lets the server talk to
+	// plain-http peers (never the default for an https server).
+	allowHTTP := urls.Scheme() == "http"
+	a.client = transport.New(&transport.Options{
+		UserAgent:    fmt.Sprintf("herd/%s (+%s)", Version, urls.Base()),
+		AllowPrivate: allow,
+		AllowHTTP:    allowHTTP,
+	})
+	a.instance, a.instKey, err = federation.EnsureInstanceActor(ctx, st.Accounts(), urls)
+	if err != nil {
+		return nil, fmt.Errorf("instance actor: %w", err)
+	}
+	a.resolver = federation.NewResolver(st.Accounts(), a.client, a.instKey, &federation.ResolverOptions{
+		LocalHost: urls.Host(), AllowHTTP: allowHTTP, Logger: log.With("component", "resolver"),
+	})
+	a.deliverer = federation.NewDeliverer(st.Deliveries(), a.client, federation.NewAccountSigners(st.Accounts(), a.instKey),
+		&federation.DelivererOptions{Instances: st.Instances(), Logger: log.With("component", "delivery")})
+	a.sender = federation.NewSender(a.deliverer, a.resolver, st.Follows(), nil)
+	a.handlers = &federation.Handlers{}
+
+	if db, dsn, ok := st.postgres(); ok {
+		hub, err := pghub.New(ctx, db, dsn, &pghub.Options{Logger: log.With("component", "timeline")})
+		if err != nil {
+			return nil, fmt.Errorf("timeline hub: %w", err)
+		}
+		a.hub = hub
+	} else {
+		a.hub = timeline.NewMemoryHub()
+	}
+
+	a.svc = social.New(st, urls, &social.Options{Events: a.events})
+	a.api = mastoapi.New(st, a.svc, urls, &mastoapi.Options{
+		Logger: log.With("component", "api"),
+		Instance: mastoapi.InstanceInfo{
+			Title:         c.Title,
+			Version:       Version,
+			Registrations: mastoapi.RegistrationsMode(c.Registrations),
+		},
+	})
+	return a, nil
+}
+
+// run starts the background work (delivery, housekeeping) until ctx ends.
+func (a *app) run(ctx context.Context) {
+	go func() {
+		if err := a.deliverer.Run(ctx); err != nil {
+			a.log.Error("deliverer stopped", "err", err)
+		}
+	}()
+	go a.housekeeping(ctx)
+}
+
+// housekeeping prunes the inbox idempotency log once an hour.
+func (a *app) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.store.InboxLog().Prune(ctx, time.Now().Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.log.Warn("prune inbox log", "err", err)
+		} else if n > 0 {
+			a.log.Debug("pruned inbox log", "entries", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *app) close() {
+	if a.hub != nil {
+		_ = a.hub.Close()
+	}
+}
+
+// handler routes requests: ActivityPub and discovery on the standard paths,
+// the Mastodon API and OAuth under /api, /oauth and /auth.
+func (a *app) handler() http.Handler {
+	st := a.store
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", a.health)
+
+	// Discovery.
+	wf := webfinger.NewHandler(federation.NewWebFingerResolver(st.Accounts(), a.urls), &webfinger.HandlerOptions{BaseURL: a.urls.Base()})
+	mux.Handle("/.well-known/webfinger", wf)
+	mux.Handle("/.well-known/host-meta", wf)
+	mux.Handle("/.well-known/host-meta.json", wf)
+	ni := mastoapi.CORS(nodeinfo.NewHandler(nodeinfo.ProviderFunc(a.nodeInfo), a.urls.Base()))
+	mux.Handle("/.well-known/nodeinfo", ni)
+	mux.Handle("/nodeinfo/", ni)
+
+	// ActivityPub.
+	inboxOpts := federation.InboxOptions{Log: st.InboxLog(), Instances: st.Instances(), Logger: a.log.With("component", "inbox")}
+	shared := federation.NewInbox(a.resolver, a.handlers, &inboxOpts)
+	personal := inboxOpts
+	personal.Recipient = federation.RecipientByPathValue(st.Accounts(), "name")
+	mux.Handle("POST /inbox", shared)
+	mux.Handle("POST /actor/inbox", shared)
+	mux.Handle("POST /users/{name}/inbox", federation.NewInbox(a.resolver, a.handlers, &personal))
+	actors := federation.NewActorHandler(st.Accounts(), a.urls, &federation.ActorHandlerOptions{
+		HTML:          http.HandlerFunc(a.profilePage),
+		Accounts:      st.Accounts(),
+		Follows:       st.Follows(),
+		Statuses:      st.Statuses(),
+		Pins:          st.Pins(),
+		InstanceActor: a.instance,
+		Logger:        a.log.With("component", "actors"),
+	})
+	actors.Mount(mux)
+	// Profile pages at /@name (ServeMux wildcards must fill a whole segment).
+	mux.HandleFunc("GET /{handle}", func(w http.ResponseWriter, r *http.Request) {
+		name, ok := strings.CutPrefix(r.PathValue("handle"), "@")
+		if !ok || name == "" {
+			http.NotFound(w, r)
+			return
+		}
+		r.SetPathValue("name", name)
+		a.profilePage(w, r)
+	})
+
+	// The Mastodon API, OAuth and sign-up pages.
+	for _, p := range []string{"/api/", "/oauth/", "/auth/", "/static/", "/.well-known/oauth-authorization-server"} {
+		mux.Handle(p, a.api)
+	}
+	mux.HandleFunc("GET /{$}", a.home)
+	return mux
+}
+
+// health answers 200 "OK" when the database answers, 503 otherwise.
+func (a *app) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.store.Ping(ctx); err != nil {
+		a.log.Warn("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "UNAVAILABLE")
+		return
+	}
+	io.WriteString(w, "OK")
+}
+
+func (a *app) nodeInfo(ctx context.Context) (*nodeinfo.NodeInfo, error) {
+	users, err := a.store.Users().Count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	posts, err := a.store.Statuses().Count(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	return &nodeinfo.NodeInfo{
+		Software:          nodeinfo.Software{Name: "herd", Version: Version, Repository: "https://github.com/herd-social/herd", Homepage: "https://github.com/herd-social/herd"},
+		Protocols:         []string{"activitypub"},
+		OpenRegistrations: a.cfg.Registrations == "open",
+		Usage:             nodeinfo.Usage{Users: nodeinfo.Users{Total: users}, LocalPosts: posts},
+		Metadata:          map[string]any{"nodeName": a.cfg.Title},
+	}, nil
+}
+
+// home is a minimal landing page pointing people at their client app.
+func (a *app) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>%s</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}</style>
+<h1>%s</h1><p>This is a <a href="https://github.com/herd-social/herd">Herd</a> server. Sign in from any Mastodon app
+(Tusky, Ivory, Elk, Phanpy, Ice Cubes …) with the server address <code>%s</code>.</p>`,
+		htmlEscape(a.cfg.Title), htmlEscape(a.cfg.Title), htmlEscape(a.urls.Host()))
+}
+
+// profilePage is the HTML fallback for actor URLs and /@name.
+func (a *app) profilePage(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	acct, err := a.store.Accounts().GetByUsername(r.Context(), name, "")
+	if err != nil || acct.SuspendedAt != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http:")
+	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="alternate"; type="application/activity+json"`, acct.URI))
+	display := acct.DisplayName
+	if display == "" {
+		display = acct.Username
+	}
+	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>%s (@%s@%s)</title>
+<link rel="alternate" type="application/activity+json" href="%s">
+<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}</style>
+<h1>%s</h1><p>@%s@%s</p><div>%s</div>`,
+		htmlEscape(display), htmlEscape(acct.Username), htmlEscape(a.urls.Host()), htmlEscape(acct.URI),
+		htmlEscape(display), htmlEscape(acct.Username), htmlEscape(a.urls.Host()), acct.Note)
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// postgres returns the database handle and DSN when the store is PostgreSQL.
+func (h *storeHandle) postgres() (*sql.DB, string, bool) {
+	if h.pgDB == nil {
+		return nil, "", false
+	}
+	return h.pgDB, h.dsn, true
+}

@@ -1,0 +1,617 @@
+package mastoapi
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
+)
+
+// This file holds the Mastodon API entities and the converters from storage
+// records, named by direction (AccountToAPI …). Entities carry every
+// documented field: absent values are null, lists are [], never missing.
+
+// CustomEmoji is a custom emoji as clients render it.
+type CustomEmoji struct {
+	Shortcode       string  `json:"shortcode"`
+	URL             string  `json:"url"`
+	StaticURL       string  `json:"static_url"`
+	VisibleInPicker bool    `json:"visible_in_picker"`
+	Category        *string `json:"category"`
+}
+
+// Field is a profile metadata field.
+type Field struct {
+	Name       string `json:"name"`
+	Value      string `json:"value"`
+	VerifiedAt *Time  `json:"verified_at"`
+}
+
+// AccountRole is a role shown on a profile (highlighted roles only).
+type AccountRole struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Color string `json:"color"`
+}
+
+// Account is the Mastodon Account entity.
+type Account struct {
+	ID                string        `json:"id"`
+	Username          string        `json:"username"`
+	Acct              string        `json:"acct"`
+	DisplayName       string        `json:"display_name"`
+	Locked            bool          `json:"locked"`
+	Bot               bool          `json:"bot"`
+	Discoverable      bool          `json:"discoverable"`
+	Indexable         bool          `json:"indexable"`
+	Group             bool          `json:"group"`
+	NoIndex           bool          `json:"noindex"`
+	CreatedAt         Time          `json:"created_at"`
+	Note              string        `json:"note"`
+	URL               string        `json:"url"`
+	URI               string        `json:"uri"`
+	Avatar            string        `json:"avatar"`
+	AvatarStatic      string        `json:"avatar_static"`
+	AvatarDescription string        `json:"avatar_description"`
+	Header            string        `json:"header"`
+	HeaderStatic      string        `json:"header_static"`
+	HeaderDescription string        `json:"header_description"`
+	FollowersCount    int64         `json:"followers_count"`
+	FollowingCount    int64         `json:"following_count"`
+	StatusesCount     int64         `json:"statuses_count"`
+	LastStatusAt      *Date         `json:"last_status_at"`
+	HideCollections   bool          `json:"hide_collections"`
+	Emojis            []CustomEmoji `json:"emojis"`
+	Fields            []Field       `json:"fields"`
+	Roles             []AccountRole `json:"roles"`
+	Memorial          bool          `json:"memorial"`
+	Moved             *Account      `json:"moved"`
+	Suspended         bool          `json:"suspended"`
+	Limited           bool          `json:"limited"`
+}
+
+// Role is a user's role on the server, as in CredentialAccount.role.
+type Role struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Color       string `json:"color"`
+	Permissions string `json:"permissions"`
+	Highlighted bool   `json:"highlighted"`
+}
+
+// Source holds the editable profile values of CredentialAccount.
+type Source struct {
+	Privacy             string   `json:"privacy"`
+	Sensitive           bool     `json:"sensitive"`
+	Language            *string  `json:"language"`
+	Note                string   `json:"note"`
+	Fields              []Field  `json:"fields"`
+	FollowRequestsCount int64    `json:"follow_requests_count"`
+	HideCollections     bool     `json:"hide_collections"`
+	Discoverable        bool     `json:"discoverable"`
+	Indexable           bool     `json:"indexable"`
+	AttributionDomains  []string `json:"attribution_domains"`
+	QuotePolicy         string   `json:"quote_policy"`
+}
+
+// CredentialAccount is the signed-in user's own Account, with source and role.
+type CredentialAccount struct {
+	Account
+	Source Source `json:"source"`
+	Role   Role   `json:"role"`
+}
+
+func extraBool(e storage.Extra, key string) bool {
+	raw, ok := e[key]
+	if !ok {
+		return false
+	}
+	var b bool
+	return json.Unmarshal(raw, &b) == nil && b
+}
+
+func emojisToAPI(es storage.Emojis) []CustomEmoji {
+	out := make([]CustomEmoji, 0, len(es))
+	for _, e := range es {
+		static := e.StaticURL
+		if static == "" {
+			static = e.URL
+		}
+		out = append(out, CustomEmoji{Shortcode: e.Shortcode, URL: e.URL, StaticURL: static, VisibleInPicker: true})
+	}
+	return out
+}
+
+func fieldsToAPI(fs storage.Fields) []Field {
+	out := make([]Field, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, Field{Name: f.Name, Value: f.Value, VerifiedAt: TimePtr(f.VerifiedAt)})
+	}
+	return out
+}
+
+// midnightUTC is the start of t's day in UTC: Mastodon shows account
+// creation dates at day precision.
+func midnightUTC(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// AccountToAPI converts a stored account to the Account entity. Accounts
+// without images get the server's default avatar and header.
+func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
+	avatar, header := a.AvatarURL, a.HeaderURL
+	if avatar == "" {
+		avatar = urls.DefaultAvatar()
+	}
+	if header == "" {
+		header = urls.DefaultHeader()
+	}
+	profile := a.URL
+	if profile == "" {
+		profile = a.URI
+	}
+	out := &Account{
+		ID:              a.ID.String(),
+		Username:        a.Username,
+		Acct:            a.Acct(),
+		DisplayName:     a.DisplayName,
+		Locked:          a.Locked,
+		Bot:             a.Bot || a.ActorType == storage.ActorService || a.ActorType == storage.ActorApplication,
+		Discoverable:    a.Discoverable,
+		Indexable:       a.Indexable,
+		Group:           a.ActorType == storage.ActorGroup,
+		NoIndex:         !a.Indexable,
+		CreatedAt:       Time(midnightUTC(a.CreatedAt)),
+		Note:            a.Note,
+		URL:             profile,
+		URI:             a.URI,
+		Avatar:          avatar,
+		AvatarStatic:    avatar,
+		Header:          header,
+		HeaderStatic:    header,
+		FollowersCount:  a.FollowersCount,
+		FollowingCount:  a.FollowingCount,
+		StatusesCount:   a.StatusesCount,
+		HideCollections: extraBool(a.Extra, "hide_collections"),
+		Emojis:          emojisToAPI(a.Emojis),
+		Fields:          fieldsToAPI(a.Fields),
+		Roles:           []AccountRole{},
+		Memorial:        a.Memorial,
+		Suspended:       a.SuspendedAt != nil,
+		Limited:         a.SilencedAt != nil,
+	}
+	if a.LastStatusAt != nil {
+		d := Date(*a.LastStatusAt)
+		out.LastStatusAt = &d
+	}
+	return out
+}
+
+// RoleToAPI converts a user role to the Role entity, with Mastodon's IDs and
+// permission bitmasks for its default roles.
+func RoleToAPI(r storage.Role) Role {
+	switch r {
+	case storage.RoleOwner:
+		return Role{ID: "3", Name: "Owner", Permissions: "1048575", Highlighted: true}
+	case storage.RoleAdmin:
+		return Role{ID: "2", Name: "Admin", Permissions: "1048574", Highlighted: true}
+	case storage.RoleModerator:
+		return Role{ID: "1", Name: "Moderator", Permissions: "1308", Highlighted: true}
+	}
+	return Role{ID: "-99", Name: "", Permissions: "65536", Highlighted: false}
+}
+
+// CredentialAccountToAPI converts the signed-in user's account to the
+// CredentialAccount entity; followRequests is the number of pending follow
+// requests.
+func CredentialAccountToAPI(a *storage.Account, u *storage.User, followRequests int64, urls *social.URLs) *CredentialAccount {
+	acc := AccountToAPI(a, urls)
+	if r := RoleToAPI(u.Role); r.Highlighted {
+		acc.Roles = []AccountRole{{ID: r.ID, Name: r.Name, Color: r.Color}}
+	}
+	privacy := string(u.DefaultVisibility)
+	if !u.DefaultVisibility.Valid() {
+		privacy = string(storage.VisibilityPublic)
+	}
+	var lang *string
+	if u.DefaultLanguage != "" {
+		l := u.DefaultLanguage
+		lang = &l
+	}
+	fields := make([]Field, 0, len(a.Fields))
+	for _, f := range a.Fields {
+		fields = append(fields, Field{Name: f.Name, Value: htmlToText(f.Value), VerifiedAt: TimePtr(f.VerifiedAt)})
+	}
+	return &CredentialAccount{
+		Account: *acc,
+		Source: Source{
+			Privacy:             privacy,
+			Sensitive:           u.DefaultSensitive,
+			Language:            lang,
+			Note:                a.NoteSource,
+			Fields:              fields,
+			FollowRequestsCount: followRequests,
+			HideCollections:     acc.HideCollections,
+			Discoverable:        a.Discoverable,
+			Indexable:           a.Indexable,
+			AttributionDomains:  []string{},
+			QuotePolicy:         "public",
+		},
+		Role: RoleToAPI(u.Role),
+	}
+}
+
+// htmlToText strips tags from a short HTML value (profile field values are
+// stored as HTML; their source is shown as text).
+func htmlToText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'").Replace(b.String())
+}
+
+// Application is the Mastodon Application entity; with credentials
+// (CredentialApplication) only in the response to its registration.
+type Application struct {
+	ID                    string   `json:"id"`
+	Name                  string   `json:"name"`
+	Website               *string  `json:"website"`
+	Scopes                []string `json:"scopes"`
+	RedirectURI           string   `json:"redirect_uri"`
+	RedirectURIs          []string `json:"redirect_uris"`
+	VAPIDKey              string   `json:"vapid_key"`
+	ClientID              string   `json:"client_id,omitempty"`
+	ClientSecret          string   `json:"client_secret,omitempty"`
+	ClientSecretExpiresAt *int64   `json:"client_secret_expires_at,omitempty"`
+}
+
+// ApplicationToAPI converts a stored application to the Application entity.
+func ApplicationToAPI(app *storage.Application, vapidKey string) *Application {
+	var website *string
+	if app.Website != "" {
+		w := app.Website
+		website = &w
+	}
+	uris := append([]string{}, app.RedirectURIs...)
+	return &Application{
+		ID:           app.ID.String(),
+		Name:         app.Name,
+		Website:      website,
+		Scopes:       append([]string{}, app.Scopes...),
+		RedirectURI:  strings.Join(uris, "\n"),
+		RedirectURIs: uris,
+		VAPIDKey:     vapidKey,
+	}
+}
+
+// Token is the Mastodon Token entity (an OAuth token response).
+type Token struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	Scope       string `json:"scope"`
+	CreatedAt   int64  `json:"created_at"`
+}
+
+// TokenToAPI converts an issued token and its plain value to the Token entity.
+func TokenToAPI(plain string, t *storage.Token) *Token {
+	return &Token{AccessToken: plain, TokenType: "Bearer", Scope: Scopes(t.Scopes).String(), CreatedAt: t.CreatedAt.Unix()}
+}
+
+// RuleEntity is the Mastodon Rule entity.
+type RuleEntity struct {
+	ID           string         `json:"id"`
+	Text         string         `json:"text"`
+	Hint         string         `json:"hint"`
+	Translations map[string]any `json:"translations"`
+}
+
+// RulesToAPI converts the configured rules, numbering them from 1.
+func RulesToAPI(rules []Rule) []RuleEntity {
+	out := make([]RuleEntity, 0, len(rules))
+	for i, r := range rules {
+		out = append(out, RuleEntity{ID: strconv.Itoa(i + 1), Text: r.Text, Hint: r.Hint, Translations: map[string]any{}})
+	}
+	return out
+}
+
+// Preferences is the Mastodon Preferences entity.
+type Preferences struct {
+	PostingDefaultVisibility string  `json:"posting:default:visibility"`
+	PostingDefaultSensitive  bool    `json:"posting:default:sensitive"`
+	PostingDefaultLanguage   *string `json:"posting:default:language"`
+	PostingDefaultQuote      string  `json:"posting:default:quote_policy"`
+	ReadingExpandMedia       string  `json:"reading:expand:media"`
+	ReadingExpandSpoilers    bool    `json:"reading:expand:spoilers"`
+	ReadingAutoplayGIFs      bool    `json:"reading:autoplay:gifs"`
+}
+
+// PreferencesToAPI converts a user's settings to the Preferences entity.
+func PreferencesToAPI(u *storage.User) *Preferences {
+	vis := string(u.DefaultVisibility)
+	if !u.DefaultVisibility.Valid() {
+		vis = string(storage.VisibilityPublic)
+	}
+	var lang *string
+	if u.DefaultLanguage != "" {
+		l := u.DefaultLanguage
+		lang = &l
+	}
+	return &Preferences{
+		PostingDefaultVisibility: vis,
+		PostingDefaultSensitive:  u.DefaultSensitive,
+		PostingDefaultLanguage:   lang,
+		PostingDefaultQuote:      "public",
+		ReadingExpandMedia:       "default",
+	}
+}
+
+// Server limits advertised in the instance entities.
+const (
+	MaxStatusCharacters      = 500
+	MaxMediaAttachments      = 4
+	CharactersReservedPerURL = 23
+	MaxPollOptions           = 4
+	MaxPollOptionChars       = 50
+	MinPollExpiration        = 300
+	MaxPollExpiration        = 2629746
+	MaxFeaturedTags          = 10
+	MaxPinnedStatuses        = 5
+	ImageSizeLimit           = 16 << 20
+	ImageMatrixLimit         = 33177600 // 7680×4320
+	VideoSizeLimit           = 99 << 20
+	VideoFrameRateLimit      = 120
+	VideoMatrixLimit         = 8294400 // 3840×2160
+	MediaDescriptionLimit    = 1500
+)
+
+// SupportedMIMETypes are the media types accepted for upload.
+var SupportedMIMETypes = []string{
+	"image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp", "image/avif",
+	"video/webm", "video/mp4", "video/quicktime", "video/ogg",
+	"audio/wave", "audio/wav", "audio/x-wav", "audio/x-pn-wave", "audio/vnd.wave", "audio/ogg", "audio/vorbis",
+	"audio/mpeg", "audio/mp3", "audio/webm", "audio/flac", "audio/aac", "audio/m4a", "audio/x-m4a",
+	"audio/mp4", "audio/3gpp", "video/x-ms-asf",
+}
+
+// StatusesConfig is configuration.statuses of the instance entities.
+type StatusesConfig struct {
+	MaxCharacters            int `json:"max_characters"`
+	MaxMediaAttachments      int `json:"max_media_attachments"`
+	CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+}
+
+// MediaConfig is configuration.media_attachments of the instance entities.
+type MediaConfig struct {
+	SupportedMIMETypes  []string `json:"supported_mime_types"`
+	DescriptionLimit    int      `json:"description_limit"`
+	ImageSizeLimit      int64    `json:"image_size_limit"`
+	ImageMatrixLimit    int64    `json:"image_matrix_limit"`
+	VideoSizeLimit      int64    `json:"video_size_limit"`
+	VideoFrameRateLimit int      `json:"video_frame_rate_limit"`
+	VideoMatrixLimit    int64    `json:"video_matrix_limit"`
+}
+
+// PollsConfig is configuration.polls of the instance entities.
+type PollsConfig struct {
+	MaxOptions             int `json:"max_options"`
+	MaxCharactersPerOption int `json:"max_characters_per_option"`
+	MinExpiration          int `json:"min_expiration"`
+	MaxExpiration          int `json:"max_expiration"`
+}
+
+func statusesConfig() StatusesConfig {
+	return StatusesConfig{MaxStatusCharacters, MaxMediaAttachments, CharactersReservedPerURL}
+}
+
+func mediaConfig() MediaConfig {
+	return MediaConfig{
+		SupportedMIMETypes: append([]string{}, SupportedMIMETypes...), DescriptionLimit: MediaDescriptionLimit,
+		ImageSizeLimit: ImageSizeLimit, ImageMatrixLimit: ImageMatrixLimit, VideoSizeLimit: VideoSizeLimit,
+		VideoFrameRateLimit: VideoFrameRateLimit, VideoMatrixLimit: VideoMatrixLimit,
+	}
+}
+
+func pollsConfig() PollsConfig {
+	return PollsConfig{MaxPollOptions, MaxPollOptionChars, MinPollExpiration, MaxPollExpiration}
+}
+
+// FeedAccess is one entry of configuration.timelines_access.
+type FeedAccess struct {
+	Local  string `json:"local"`
+	Remote string `json:"remote"`
+}
+
+// Instance is the Mastodon Instance entity (GET /api/v2/instance).
+type Instance struct {
+	Domain      string `json:"domain"`
+	Title       string `json:"title"`
+	Version     string `json:"version"`
+	SourceURL   string `json:"source_url"`
+	Description string `json:"description"`
+	Usage       struct {
+		Users struct {
+			ActiveMonth int64 `json:"active_month"`
+		} `json:"users"`
+	} `json:"usage"`
+	Thumbnail struct {
+		URL      string            `json:"url"`
+		Blurhash *string           `json:"blurhash"`
+		Versions map[string]string `json:"versions"`
+	} `json:"thumbnail"`
+	Icon          []InstanceIcon `json:"icon"`
+	Languages     []string       `json:"languages"`
+	Configuration struct {
+		URLs struct {
+			Streaming      string  `json:"streaming"`
+			Status         *string `json:"status"`
+			About          string  `json:"about"`
+			PrivacyPolicy  *string `json:"privacy_policy"`
+			TermsOfService *string `json:"terms_of_service"`
+		} `json:"urls"`
+		VAPID struct {
+			PublicKey string `json:"public_key"`
+		} `json:"vapid"`
+		Accounts struct {
+			MaxFeaturedTags        int `json:"max_featured_tags"`
+			MaxPinnedStatuses      int `json:"max_pinned_statuses"`
+			MaxDisplayNameLength   int `json:"max_display_name_length"`
+			MaxNoteLength          int `json:"max_note_length"`
+			MaxProfileFields       int `json:"max_profile_fields"`
+			ProfileFieldNameLimit  int `json:"profile_field_name_limit"`
+			ProfileFieldValueLimit int `json:"profile_field_value_limit"`
+		} `json:"accounts"`
+		Statuses         StatusesConfig `json:"statuses"`
+		MediaAttachments MediaConfig    `json:"media_attachments"`
+		Polls            PollsConfig    `json:"polls"`
+		Translation      struct {
+			Enabled bool `json:"enabled"`
+		} `json:"translation"`
+		TimelinesAccess struct {
+			LiveFeeds         FeedAccess `json:"live_feeds"`
+			HashtagFeeds      FeedAccess `json:"hashtag_feeds"`
+			TrendingLinkFeeds FeedAccess `json:"trending_link_feeds"`
+		} `json:"timelines_access"`
+		LimitedFederation bool `json:"limited_federation"`
+	} `json:"configuration"`
+	Registrations struct {
+		Enabled          bool    `json:"enabled"`
+		ApprovalRequired bool    `json:"approval_required"`
+		ReasonRequired   bool    `json:"reason_required"`
+		Message          *string `json:"message"`
+		URL              *string `json:"url"`
+		MinAge           *int    `json:"min_age"`
+	} `json:"registrations"`
+	APIVersions struct {
+		Mastodon int `json:"mastodon"`
+	} `json:"api_versions"`
+	Contact struct {
+		Email   string   `json:"email"`
+		Account *Account `json:"account"`
+	} `json:"contact"`
+	Rules []RuleEntity `json:"rules"`
+}
+
+// InstanceIcon is one size of the instance icon.
+type InstanceIcon struct {
+	Src  string `json:"src"`
+	Size string `json:"size"`
+}
+
+// InstanceV1 is the Mastodon V1_Instance entity (GET /api/v1/instance).
+type InstanceV1 struct {
+	URI              string `json:"uri"`
+	Title            string `json:"title"`
+	ShortDescription string `json:"short_description"`
+	Description      string `json:"description"`
+	Email            string `json:"email"`
+	Version          string `json:"version"`
+	URLs             struct {
+		StreamingAPI string `json:"streaming_api"`
+	} `json:"urls"`
+	Stats struct {
+		UserCount   int64 `json:"user_count"`
+		StatusCount int64 `json:"status_count"`
+		DomainCount int64 `json:"domain_count"`
+	} `json:"stats"`
+	Thumbnail        *string  `json:"thumbnail"`
+	Languages        []string `json:"languages"`
+	Registrations    bool     `json:"registrations"`
+	ApprovalRequired bool     `json:"approval_required"`
+	InvitesEnabled   bool     `json:"invites_enabled"`
+	Configuration    struct {
+		Accounts struct {
+			MaxFeaturedTags int `json:"max_featured_tags"`
+		} `json:"accounts"`
+		Statuses         StatusesConfig `json:"statuses"`
+		MediaAttachments MediaConfig    `json:"media_attachments"`
+		Polls            PollsConfig    `json:"polls"`
+	} `json:"configuration"`
+	ContactAccount *Account     `json:"contact_account"`
+	Rules          []RuleEntity `json:"rules"`
+}
+
+// InstanceStats are the counters shown in the instance entities.
+type InstanceStats struct {
+	Users, ActiveMonth, LocalStatuses, Domains int64
+}
+
+// InstanceToAPI builds the v2 Instance entity.
+func InstanceToAPI(info InstanceInfo, version string, urls *social.URLs, st InstanceStats, contact *Account) *Instance {
+	in := &Instance{Domain: urls.Host(), Title: info.Title, Version: version, SourceURL: info.SourceURL, Description: info.Description}
+	in.Usage.Users.ActiveMonth = st.ActiveMonth
+	in.Thumbnail.URL = info.ThumbnailURL
+	in.Thumbnail.Versions = map[string]string{}
+	in.Icon = []InstanceIcon{}
+	in.Languages = append([]string{}, info.Languages...)
+	c := &in.Configuration
+	c.URLs.Streaming = info.StreamingURL
+	c.URLs.About = urls.Base() + "/about"
+	c.VAPID.PublicKey = info.VAPIDPublicKey
+	c.Accounts.MaxFeaturedTags = MaxFeaturedTags
+	c.Accounts.MaxPinnedStatuses = MaxPinnedStatuses
+	c.Accounts.MaxDisplayNameLength = 30
+	c.Accounts.MaxNoteLength = 500
+	c.Accounts.MaxProfileFields = 4
+	c.Accounts.ProfileFieldNameLimit = 255
+	c.Accounts.ProfileFieldValueLimit = 255
+	c.Statuses = statusesConfig()
+	c.MediaAttachments = mediaConfig()
+	c.Polls = pollsConfig()
+	c.TimelinesAccess.LiveFeeds = FeedAccess{"public", "public"}
+	c.TimelinesAccess.HashtagFeeds = FeedAccess{"public", "public"}
+	c.TimelinesAccess.TrendingLinkFeeds = FeedAccess{"public", "public"}
+	in.Registrations.Enabled = info.Registrations != RegistrationsClosed
+	in.Registrations.ApprovalRequired = info.Registrations == RegistrationsApproval
+	in.Registrations.ReasonRequired = info.Registrations == RegistrationsApproval
+	if info.RegistrationsMessage != "" {
+		m := info.RegistrationsMessage
+		in.Registrations.Message = &m
+	}
+	if in.Registrations.Enabled {
+		u := urls.Base() + "/auth/sign_up"
+		in.Registrations.URL = &u
+	}
+	in.APIVersions.Mastodon = MastodonAPIVersion
+	in.Contact.Email = info.ContactEmail
+	in.Contact.Account = contact
+	in.Rules = RulesToAPI(info.Rules)
+	return in
+}
+
+// InstanceV1ToAPI builds the v1 Instance entity.
+func InstanceV1ToAPI(info InstanceInfo, version string, urls *social.URLs, st InstanceStats, contact *Account) *InstanceV1 {
+	in := &InstanceV1{URI: urls.Host(), Title: info.Title, ShortDescription: info.ShortDescription,
+		Description: info.Description, Email: info.ContactEmail, Version: version}
+	in.URLs.StreamingAPI = info.StreamingURL
+	in.Stats.UserCount = st.Users
+	in.Stats.StatusCount = st.LocalStatuses
+	in.Stats.DomainCount = st.Domains
+	thumb := info.ThumbnailURL
+	in.Thumbnail = &thumb
+	in.Languages = append([]string{}, info.Languages...)
+	in.Registrations = info.Registrations != RegistrationsClosed
+	in.ApprovalRequired = info.Registrations == RegistrationsApproval
+	in.Configuration.Accounts.MaxFeaturedTags = MaxFeaturedTags
+	in.Configuration.Statuses = statusesConfig()
+	in.Configuration.MediaAttachments = mediaConfig()
+	in.Configuration.Polls = pollsConfig()
+	in.ContactAccount = contact
+	in.Rules = RulesToAPI(info.Rules)
+	return in
+}
