@@ -30,7 +30,9 @@ type Store interface {
 	// passed to fn reads and writes within it. The transaction commits when
 	// fn returns nil and rolls back when it returns an error or panics.
 	// Calling Tx on a Store that is already transactional runs fn within the
-	// same transaction.
+	// same transaction. fn must use only the Store it is given: a write
+	// through the outer store waits for the transaction to end (on SQLite,
+	// which has one writer connection, it never ends: a deadlock).
 	Tx(ctx context.Context, fn func(tx Store) error) error
 
 	// NewID returns a fresh ID from the store's generator.
