@@ -25,6 +25,7 @@ type Store interface {
 	Mutes() Mutes
 	DomainBlocks() DomainBlocks
 	Queries() Queries
+	MediaAttachments() MediaAttachments
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

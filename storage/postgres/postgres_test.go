@@ -260,6 +260,8 @@ func typeClass(decl string) string {
 		return "bool"
 	case "blob", "bytea":
 		return "bytes"
+	case "real", "double precision", "float", "float8", "float4":
+		return "float"
 	case "datetime", "timestamp", "timestamptz", "timestamp with time zone", "timestamp without time zone":
 		return "timestamp"
 	}
