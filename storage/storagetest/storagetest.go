@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Moderation", func(t *testing.T, open Opener) { RunModeration(t, open) }},
 		{"Deliveries", func(t *testing.T, open Opener) { RunDeliveries(t, open) }},
 		{"InboxLog", func(t *testing.T, open Opener) { RunInboxLog(t, open) }},
+		{"Media", func(t *testing.T, open Opener) { RunMedia(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
