@@ -32,7 +32,7 @@ type token struct {
 }
 
 var (
-	mentionRE = regexp.MustCompile(`^@([A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*)(?:@([\p{L}\p{N}_.-]*[\p{L}\p{N}_]))?`)
+	mentionRE = regexp.MustCompile(`^@([A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*)(?:@([\p{L}\p{N}_.-]*[\p{L}\p{N}_](?::[0-9]{1,5})?))?`)
 	tagRE     = regexp.MustCompile(`^#([\p{L}\p{M}\p{N}_]+)`)
 	emojiRE   = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_:]):([A-Za-z0-9_]{2,}):`)
 )
