@@ -17,6 +17,7 @@ import (
 	"github.com/herd-social/herd/federation/webfinger"
 	"github.com/herd-social/herd/mastoapi"
 	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/social/federate"
 	"github.com/herd-social/herd/storage"
 	"github.com/herd-social/herd/timeline"
 	"github.com/herd-social/herd/timeline/pghub"
@@ -40,21 +41,15 @@ type app struct {
 	hub       timeline.Hub
 	svc       *social.Service
 	api       *mastoapi.API
-	events    *eventFan
-}
-
-// eventFan passes social events to every sink registered with it, so that
-// federation and streaming both see each event.
-type eventFan struct{ sinks []social.EventSink }
-
-func (f *eventFan) Publish(ctx context.Context, ev social.Event) {
-	for _, s := range f.sinks {
-		s.Publish(ctx, ev)
-	}
+	fed       *federate.Federator
+	sync      *federate.FollowersSync
+	// hooks passes social events to federation first, then to the other
+	// sinks (streaming); it also resolves remote mentions when posting.
+	hooks *federate.Hooks
 }
 
 func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, log *slog.Logger) (*app, error) {
-	a := &app{cfg: c, store: st, urls: urls, log: log, events: &eventFan{}}
+	a := &app{cfg: c, store: st, urls: urls, log: log, hooks: &federate.Hooks{}}
 	allow, err := c.allowPrivate()
 	if err != nil {
 		return nil, err
@@ -71,10 +66,12 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	if err != nil {
 		return nil, fmt.Errorf("instance actor: %w", err)
 	}
-	a.resolver = federation.NewResolver(st.Accounts(), a.client, a.instKey, &federation.ResolverOptions{
+	// Remote profiles are sanitised as the resolver stores them.
+	a.resolver = federation.NewResolver(federate.SanitizingAccounts(st.Accounts(), nil), a.client, a.instKey, &federation.ResolverOptions{
 		LocalHost: urls.Host(), AllowHTTP: allowHTTP, Logger: log.With("component", "resolver"),
 	})
-	a.deliverer = federation.NewDeliverer(st.Deliveries(), a.client, federation.NewAccountSigners(st.Accounts(), a.instKey),
+	a.sync = federate.NewFollowersSync(st, urls, a.resolver, &federate.SyncOptions{Logger: log.With("component", "followers-sync")})
+	a.deliverer = federation.NewDeliverer(st.Deliveries(), a.sync.Poster(a.client), federation.NewAccountSigners(st.Accounts(), a.instKey),
 		&federation.DelivererOptions{Instances: st.Instances(), Logger: log.With("component", "delivery")})
 	a.sender = federation.NewSender(a.deliverer, a.resolver, st.Follows(), nil)
 	a.handlers = &federation.Handlers{}
@@ -89,7 +86,10 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		a.hub = timeline.NewMemoryHub()
 	}
 
-	a.svc = social.New(st, urls, &social.Options{Events: a.events})
+	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks})
+	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate")})
+	a.hooks.Set(a.fed)
+	a.fed.Register(a.handlers)
 	a.api = mastoapi.New(st, a.svc, urls, &mastoapi.Options{
 		Logger: log.With("component", "api"),
 		Instance: mastoapi.InstanceInfo{
@@ -156,9 +156,10 @@ func (a *app) handler() http.Handler {
 	shared := federation.NewInbox(a.resolver, a.handlers, &inboxOpts)
 	personal := inboxOpts
 	personal.Recipient = federation.RecipientByPathValue(st.Accounts(), "name")
-	mux.Handle("POST /inbox", shared)
-	mux.Handle("POST /actor/inbox", shared)
-	mux.Handle("POST /users/{name}/inbox", federation.NewInbox(a.resolver, a.handlers, &personal))
+	mux.Handle("POST /inbox", a.sync.Middleware(shared))
+	mux.Handle("POST /actor/inbox", a.sync.Middleware(shared))
+	mux.Handle("POST /users/{name}/inbox", a.sync.Middleware(federation.NewInbox(a.resolver, a.handlers, &personal)))
+	mux.Handle("GET /users/{name}/followers_synchronization", a.sync.Handler())
 	actors := federation.NewActorHandler(st.Accounts(), a.urls, &federation.ActorHandlerOptions{
 		HTML:          http.HandlerFunc(a.profilePage),
 		Accounts:      st.Accounts(),
