@@ -91,6 +91,12 @@ type Options struct {
 	ClientIP func(*http.Request) string
 	// IdempotencyEntries bounds the Idempotency-Key cache (default 10000).
 	IdempotencyEntries int
+	// Resolve finds a remote account or status for a search with
+	// resolve=true: q is a handle (user@domain) or a URL. It returns the
+	// account or the status found (stored), or an error when there is
+	// none. Nil means searches find only what is stored. Federation
+	// provides it.
+	Resolve func(ctx context.Context, q string) (*storage.Account, *storage.Status, error)
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -118,6 +124,9 @@ type API struct {
 	webAppID storage.ID
 
 	stats statsCache
+	apps  appCache
+
+	resolve func(ctx context.Context, q string) (*storage.Account, *storage.Status, error)
 
 	dummyOnce sync.Once
 	dummy     string
@@ -137,7 +146,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 	if opts == nil {
 		opts = &Options{}
 	}
-	a := &API{store: store, svc: svc, urls: urls, info: opts.Instance, log: opts.Logger, now: opts.Now, ip: opts.ClientIP}
+	a := &API{store: store, svc: svc, urls: urls, info: opts.Instance, log: opts.Logger, now: opts.Now, ip: opts.ClientIP, resolve: opts.Resolve}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -292,7 +292,7 @@ func TestParamsFromEveryEncoding(t *testing.T) {
 		tc.req.method, tc.req.path = http.MethodPost, "/api/v1/test/echo"
 		resp := e.do(tc.req)
 		assert.Equal(t, tc.status, resp.StatusCode, tc.name)
-		var body map[string]string
+		var body map[string]any
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body), tc.name)
 		assert.NotEmpty(t, body["error"], tc.name)
 	}

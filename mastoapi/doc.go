@@ -12,6 +12,29 @@
 // (WriteError). Entities and their converters from storage records are in
 // entities.go (AccountToAPI, CredentialAccountToAPI, InstanceToAPI …).
 //
+// The endpoints over the social core — statuses, timelines, account
+// actions and relationships, notifications (v1 and grouped v2), search,
+// bookmarks, favourites, blocks, mutes, domain blocks and markers — render
+// each page of records with a fixed number of queries (render.go): the
+// boosted statuses, the authors and the viewer's state are loaded once per
+// page. Searches with resolve=true reach remote servers through
+// Options.Resolve, which federation provides.
+//
+// What is not there yet, and how the API answers meanwhile:
+//   - media: media_ids naming any upload is a 422 (uploads are not wired
+//     yet) and media_attachments is []; avatar and header uploads in
+//     update_credentials are a 422;
+//   - polls and scheduled statuses: poll and scheduled_at are a 422;
+//   - conversation mutes: statuses/:id/mute and unmute answer the status
+//     with muted false; private notes: accounts/:id/note answers the
+//     relationship with note "";
+//   - lists (timelines/list/:id is a 404), conversations, endorsements,
+//     featured and followed tags: the listings are [], tags cannot be
+//     followed;
+//   - grouped notifications are grouped within the page read, so
+//     notifications_count counts the page's members of a group;
+//   - markers are kept in the account record (Account.Extra).
+//
 // State kept in memory — rate-limit counters and the Idempotency-Key cache —
 // is per process; several herd processes behind one load balancer each
 // count separately.

@@ -2,6 +2,7 @@ package mastoapi
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -614,4 +615,353 @@ func InstanceV1ToAPI(info InstanceInfo, version string, urls *social.URLs, st In
 	in.ContactAccount = contact
 	in.Rules = RulesToAPI(info.Rules)
 	return in
+}
+
+// ---- statuses ----
+
+// Mention is a mentioned account in a Status (StatusMention).
+type Mention struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	URL      string `json:"url"`
+	Acct     string `json:"acct"`
+}
+
+// StatusTag is a hashtag used in a Status.
+type StatusTag struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// StatusApplication is the application a status was posted with.
+type StatusApplication struct {
+	Name    string  `json:"name"`
+	Website *string `json:"website"`
+}
+
+// QuoteApproval says who may quote a status. Herd does not support quotes
+// yet: nobody may, which clients show by hiding the quote action.
+type QuoteApproval struct {
+	Automatic   []string `json:"automatic"`
+	Manual      []string `json:"manual"`
+	CurrentUser string   `json:"current_user"`
+}
+
+// Status is the Mastodon Status entity. The viewer's state (favourited,
+// reblogged, muted, bookmarked, filtered) is present only when a user is
+// signed in, and pinned only on the user's own pinnable statuses, as on
+// Mastodon; text only in the response to a delete (for "delete and
+// redraft").
+type Status struct {
+	ID                 string             `json:"id"`
+	URI                string             `json:"uri"`
+	URL                *string            `json:"url"`
+	Account            *Account           `json:"account"`
+	InReplyToID        *string            `json:"in_reply_to_id"`
+	InReplyToAccountID *string            `json:"in_reply_to_account_id"`
+	Reblog             *Status            `json:"reblog"`
+	Content            string             `json:"content"`
+	CreatedAt          Time               `json:"created_at"`
+	EditedAt           *Time              `json:"edited_at"`
+	Emojis             []CustomEmoji      `json:"emojis"`
+	RepliesCount       int64              `json:"replies_count"`
+	ReblogsCount       int64              `json:"reblogs_count"`
+	FavouritesCount    int64              `json:"favourites_count"`
+	QuotesCount        int64              `json:"quotes_count"`
+	Favourited         *bool              `json:"favourited,omitempty"`
+	Reblogged          *bool              `json:"reblogged,omitempty"`
+	Muted              *bool              `json:"muted,omitempty"`
+	Bookmarked         *bool              `json:"bookmarked,omitempty"`
+	Pinned             *bool              `json:"pinned,omitempty"`
+	Filtered           json.RawMessage    `json:"filtered,omitempty"`
+	Mentions           []Mention          `json:"mentions"`
+	Tags               []StatusTag        `json:"tags"`
+	Card               *struct{}          `json:"card"`
+	Poll               *struct{}          `json:"poll"`
+	Quote              *struct{}          `json:"quote"`
+	QuoteApproval      QuoteApproval      `json:"quote_approval"`
+	Application        *StatusApplication `json:"application"`
+	MediaAttachments   []json.RawMessage  `json:"media_attachments"`
+	Sensitive          bool               `json:"sensitive"`
+	SpoilerText        string             `json:"spoiler_text"`
+	Visibility         string             `json:"visibility"`
+	Language           *string            `json:"language"`
+	Text               *string            `json:"text,omitempty"`
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func idPtr(id storage.ID) *string {
+	if id == 0 {
+		return nil
+	}
+	s := id.String()
+	return &s
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// MentionsToAPI converts the stored mentions of a status.
+func MentionsToAPI(ms storage.Mentions) []Mention {
+	out := make([]Mention, 0, len(ms))
+	for _, m := range ms {
+		if m.AccountID == 0 {
+			continue
+		}
+		u := m.URL
+		if u == "" {
+			u = m.URI
+		}
+		out = append(out, Mention{ID: m.AccountID.String(), Username: m.Username, URL: u, Acct: m.Acct})
+	}
+	return out
+}
+
+// StatusTagsToAPI converts the hashtags of a status.
+func StatusTagsToAPI(tags storage.Strings, urls *social.URLs) []StatusTag {
+	out := make([]StatusTag, 0, len(tags))
+	for _, t := range tags {
+		name := strings.ToLower(t)
+		out = append(out, StatusTag{Name: name, URL: urls.Tag(name)})
+	}
+	return out
+}
+
+// StatusView is what StatusToAPI needs beyond the status record: its author,
+// the application it was posted with, and the viewer's state (nil for
+// anonymous viewers).
+type StatusView struct {
+	Account     *Account
+	Application *storage.Application
+	Viewer      *storage.ViewerState
+	// Own is set when the viewer wrote the status (pinned is shown then).
+	Own bool
+	// Media are the rendered MediaAttachment entities, in order.
+	Media []json.RawMessage
+}
+
+// StatusToAPI converts one stored status (not a boost: see the renderer
+// for those) to the Status entity.
+func StatusToAPI(st *storage.Status, v StatusView, urls *social.URLs) *Status {
+	out := &Status{
+		ID:                 st.ID.String(),
+		URI:                st.URI,
+		URL:                strPtr(st.URL),
+		Account:            v.Account,
+		InReplyToID:        idPtr(st.InReplyToID),
+		InReplyToAccountID: idPtr(st.InReplyToAccountID),
+		Content:            st.Content,
+		CreatedAt:          Time(st.CreatedAt),
+		EditedAt:           TimePtr(st.EditedAt),
+		Emojis:             emojisToAPI(st.Emojis),
+		RepliesCount:       st.RepliesCount,
+		ReblogsCount:       st.ReblogsCount,
+		FavouritesCount:    st.FavouritesCount,
+		Mentions:           MentionsToAPI(st.Mentions),
+		Tags:               StatusTagsToAPI(st.Tags, urls),
+		QuoteApproval:      QuoteApproval{Automatic: []string{}, Manual: []string{}, CurrentUser: "denied"},
+		MediaAttachments:   v.Media,
+		Sensitive:          st.Sensitive,
+		SpoilerText:        st.SpoilerText,
+		Visibility:         string(st.Visibility),
+		Language:           strPtr(st.Language),
+	}
+	if out.MediaAttachments == nil {
+		out.MediaAttachments = []json.RawMessage{}
+	}
+	if v.Application != nil {
+		out.Application = &StatusApplication{Name: v.Application.Name, Website: strPtr(v.Application.Website)}
+	}
+	if vs := v.Viewer; vs != nil {
+		out.Favourited, out.Reblogged, out.Bookmarked = boolPtr(vs.Favourited), boolPtr(vs.Reblogged), boolPtr(vs.Bookmarked)
+		// Conversation mutes are not stored yet: never muted.
+		out.Muted = boolPtr(false)
+		out.Filtered = json.RawMessage("[]")
+		if v.Own && st.ReblogOfID == 0 && st.Visibility != storage.VisibilityDirect {
+			out.Pinned = boolPtr(vs.Pinned)
+		}
+	}
+	return out
+}
+
+// StatusEdit is the Mastodon StatusEdit entity (a version in a status's
+// history).
+type StatusEdit struct {
+	Content          string            `json:"content"`
+	SpoilerText      string            `json:"spoiler_text"`
+	Sensitive        bool              `json:"sensitive"`
+	CreatedAt        Time              `json:"created_at"`
+	Account          *Account          `json:"account"`
+	Poll             *struct{}         `json:"poll"`
+	MediaAttachments []json.RawMessage `json:"media_attachments"`
+	Emojis           []CustomEmoji     `json:"emojis"`
+}
+
+// StatusEditToAPI converts one version of a status.
+func StatusEditToAPI(e *storage.StatusEdit, author *Account) *StatusEdit {
+	return &StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: Time(e.CreatedAt),
+		Account: author, MediaAttachments: []json.RawMessage{}, Emojis: emojisToAPI(e.Emojis)}
+}
+
+// StatusSource is the Mastodon StatusSource entity (the text to edit).
+type StatusSource struct {
+	ID          string `json:"id"`
+	Text        string `json:"text"`
+	SpoilerText string `json:"spoiler_text"`
+}
+
+// StatusSourceToAPI converts the source of a status.
+func StatusSourceToAPI(s *social.StatusSource) *StatusSource {
+	return &StatusSource{ID: s.ID.String(), Text: s.Text, SpoilerText: s.SpoilerText}
+}
+
+// Context is the Mastodon Context entity (a status's thread).
+type Context struct {
+	Ancestors   []*Status `json:"ancestors"`
+	Descendants []*Status `json:"descendants"`
+}
+
+// ---- accounts ----
+
+// Relationship is the Mastodon Relationship entity, with every boolean.
+type Relationship struct {
+	ID                  string   `json:"id"`
+	Following           bool     `json:"following"`
+	ShowingReblogs      bool     `json:"showing_reblogs"`
+	Notifying           bool     `json:"notifying"`
+	Languages           []string `json:"languages"`
+	FollowedBy          bool     `json:"followed_by"`
+	Blocking            bool     `json:"blocking"`
+	BlockedBy           bool     `json:"blocked_by"`
+	Muting              bool     `json:"muting"`
+	MutingNotifications bool     `json:"muting_notifications"`
+	MutingExpiresAt     *Time    `json:"muting_expires_at"`
+	Requested           bool     `json:"requested"`
+	RequestedBy         bool     `json:"requested_by"`
+	DomainBlocking      bool     `json:"domain_blocking"`
+	Endorsed            bool     `json:"endorsed"`
+	Note                string   `json:"note"`
+}
+
+// RelationshipToAPI converts a relationship computed by the social core.
+func RelationshipToAPI(r *social.Relationship) *Relationship {
+	out := &Relationship{
+		ID: r.ID.String(), Following: r.Following, ShowingReblogs: r.ShowingReblogs, Notifying: r.Notifying,
+		Languages: r.Languages, FollowedBy: r.FollowedBy, Blocking: r.Blocking, BlockedBy: r.BlockedBy,
+		Muting: r.Muting, MutingNotifications: r.MutingNotifications, Requested: r.Requested,
+		RequestedBy: r.RequestedBy, DomainBlocking: r.DomainBlocking, Endorsed: r.Endorsed, Note: r.Note,
+	}
+	if r.Mute != nil {
+		out.MutingExpiresAt = TimePtr(r.Mute.ExpiresAt)
+	}
+	return out
+}
+
+// MutedAccount is an Account in the mutes listing, with when the mute ends.
+type MutedAccount struct {
+	Account
+	MuteExpiresAt *Time `json:"mute_expires_at"`
+}
+
+// FamiliarFollowers is the Mastodon FamiliarFollowers entity.
+type FamiliarFollowers struct {
+	ID       string     `json:"id"`
+	Accounts []*Account `json:"accounts"`
+}
+
+// Tag is the Mastodon Tag entity. Herd keeps no hashtag records: the ID is
+// derived from the normalised name (stable, numeric), history is empty
+// and tags cannot be followed or featured yet.
+type Tag struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	History   []TagUses `json:"history"`
+	Following *bool     `json:"following,omitempty"`
+	Featuring *bool     `json:"featuring,omitempty"`
+}
+
+// TagUses is one day of a hashtag's history.
+type TagUses struct {
+	Day      string `json:"day"`
+	Uses     string `json:"uses"`
+	Accounts string `json:"accounts"`
+}
+
+// TagID derives the stable numeric ID shown for a hashtag.
+func TagID(name string) string {
+	h := fnv.New64a()
+	h.Write([]byte(strings.ToLower(name)))
+	return strconv.FormatUint(h.Sum64()>>1, 10)
+}
+
+// TagToAPI converts a hashtag name; signedIn adds following and featuring
+// (always false: followed and featured tags are not stored yet).
+func TagToAPI(name string, urls *social.URLs, signedIn bool) *Tag {
+	name = strings.ToLower(name)
+	t := &Tag{ID: TagID(name), Name: name, URL: urls.Tag(name), History: []TagUses{}}
+	if signedIn {
+		t.Following, t.Featuring = boolPtr(false), boolPtr(false)
+	}
+	return t
+}
+
+// ---- notifications ----
+
+// Notification is the Mastodon Notification entity. status is present
+// for the types about a status, as on Mastodon.
+type Notification struct {
+	ID        string   `json:"id"`
+	Type      string   `json:"type"`
+	CreatedAt Time     `json:"created_at"`
+	GroupKey  string   `json:"group_key"`
+	Account   *Account `json:"account"`
+	Status    *Status  `json:"status,omitempty"`
+}
+
+// notificationHasStatus reports whether a notification type is about a status.
+func notificationHasStatus(t storage.NotificationType) bool {
+	switch t {
+	case storage.NotifyMention, storage.NotifyStatus, storage.NotifyReblog, storage.NotifyFavourite,
+		storage.NotifyPoll, storage.NotifyUpdate, storage.NotifyQuote:
+		return true
+	}
+	return false
+}
+
+// NotificationGroupKey is the group key of a notification: the stored one,
+// or "ungrouped-<id>" as Mastodon names ungrouped notifications.
+func NotificationGroupKey(n *storage.Notification) string {
+	if n.GroupKey != "" {
+		return n.GroupKey
+	}
+	return "ungrouped-" + n.ID.String()
+}
+
+// NotificationToAPI converts a notification with its rendered account and
+// status (nil when the type has none).
+func NotificationToAPI(n *storage.Notification, from *Account, st *Status) *Notification {
+	return &Notification{ID: n.ID.String(), Type: string(n.Type), CreatedAt: Time(n.CreatedAt),
+		GroupKey: NotificationGroupKey(n), Account: from, Status: st}
+}
+
+// ---- search and markers ----
+
+// SearchResults is the Mastodon Search entity.
+type SearchResults struct {
+	Accounts []*Account `json:"accounts"`
+	Statuses []*Status  `json:"statuses"`
+	Hashtags []*Tag     `json:"hashtags"`
+}
+
+// Marker is the Mastodon Marker entity (a read position).
+type Marker struct {
+	LastReadID string `json:"last_read_id"`
+	Version    int64  `json:"version"`
+	UpdatedAt  Time   `json:"updated_at"`
 }

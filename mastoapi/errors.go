@@ -21,7 +21,16 @@ type Error struct {
 	Status      int    // HTTP status code
 	Message     string // the "error" member
 	Description string // the "error_description" member (OAuth); omitted when empty
-	Err         error  // an underlying cause, logged but never shown
+	// Details is the "details" member of validation errors (422), by field,
+	// as Mastodon's ValidationError entity; omitted when nil.
+	Details map[string][]ErrorDetail
+	Err     error // an underlying cause, logged but never shown
+}
+
+// ErrorDetail is one problem with one field of a validation error.
+type ErrorDetail struct {
+	Error       string `json:"error"`       // a code such as ERR_INVALID
+	Description string `json:"description"` // what is wrong, for people
 }
 
 // Error implements error.
@@ -57,15 +66,33 @@ var (
 	ErrMalformedRequest = NewError(http.StatusBadRequest, "Error occurred while parsing request parameters")
 )
 
-// validationError returns a 422 with Mastodon's "Validation failed: …" wording.
+// validationError returns a 422 with Mastodon's "Validation failed: …"
+// wording and an empty details object.
 func validationError(message string) *Error {
-	return NewError(http.StatusUnprocessableEntity, "Validation failed: "+message)
+	return &Error{Status: http.StatusUnprocessableEntity, Message: "Validation failed: " + message, Details: map[string][]ErrorDetail{}}
+}
+
+// fieldError returns a 422 about one field with its details.
+func fieldError(field, message string) *Error {
+	e := validationError(capitalize(strings.ReplaceAll(field, "_", " ")) + " " + message)
+	code := "ERR_INVALID"
+	switch {
+	case strings.HasPrefix(message, "can't be blank"):
+		code = "ERR_BLANK"
+	case strings.Contains(message, "too long") || strings.Contains(message, "limit"):
+		code = "ERR_TOO_LONG"
+	case strings.Contains(message, "taken"):
+		code = "ERR_TAKEN"
+	}
+	e.Details[field] = []ErrorDetail{{Error: code, Description: message}}
+	return e
 }
 
 // errorBody is the JSON shape of an error response.
 type errorBody struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description,omitempty"`
+	Error       string                   `json:"error"`
+	Description string                   `json:"error_description,omitempty"`
+	Details     map[string][]ErrorDetail `json:"details,omitempty"`
 }
 
 // toAPIError maps any error to the *Error clients see. Unknown errors become a
@@ -78,7 +105,7 @@ func toAPIError(err error) (*Error, bool) {
 	}
 	var ve *social.ValidationError
 	if errors.As(err, &ve) {
-		return validationError(capitalize(strings.ReplaceAll(ve.Field, "_", " ")) + " " + ve.Message), false
+		return fieldError(ve.Field, ve.Message), false
 	}
 	var mbe *http.MaxBytesError
 	switch {
@@ -123,5 +150,14 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.Status == http.StatusUnauthorized && r.Header.Get("Authorization") != "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="Herd", error="invalid_token"`)
 	}
-	WriteJSON(w, ae.Status, errorBody{Error: ae.Message, Description: ae.Description})
+	body := errorBody{Error: ae.Message, Description: ae.Description, Details: ae.Details}
+	if body.Details != nil && len(body.Details) == 0 {
+		// omitempty would drop an empty map: the member is required.
+		WriteJSON(w, ae.Status, struct {
+			errorBody
+			Details struct{} `json:"details"`
+		}{errorBody: body})
+		return
+	}
+	WriteJSON(w, ae.Status, body)
 }

@@ -1,6 +1,12 @@
 package mastoapi
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
+)
 
 // registerRoutes declares every endpoint with its authentication mode and
 // scopes (Mastodon's: the token must grant one of them).
@@ -9,6 +15,7 @@ func (a *API) registerRoutes() {
 		get  = http.MethodGet
 		post = http.MethodPost
 	)
+	// Routes of the social endpoints are in registerStatusRoutes.
 	public := RouteOptions{Auth: AuthNone}
 	optional := func(scopes ...string) RouteOptions { return RouteOptions{Auth: AuthOptional, Scopes: scopes} }
 	user := func(scopes ...string) RouteOptions { return RouteOptions{Auth: AuthUser, Scopes: scopes} }
@@ -47,14 +54,122 @@ func (a *API) registerRoutes() {
 	// Startup calls whose features come later: they answer empty.
 	a.Handle(get, "/api/v1/announcements", user("read"), emptyList)
 	a.Handle(get, "/api/v2/suggestions", user("read:accounts"), emptyList)
-	a.Handle(get, "/api/v1/markers", user("read:statuses"), emptyObject)
 	a.Handle(get, "/api/v1/lists", user("read:lists"), emptyList)
 	a.Handle(get, "/api/v1/filters", user("read:filters"), emptyList)
 	a.Handle(get, "/api/v2/filters", user("read:filters"), emptyList)
+
+	a.registerStatusRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {
 		a.Handle(m, "/static/avatar.png", public, a.serveImage("avatar.png"))
 		a.Handle(m, "/static/header.png", public, a.serveImage("header.png"))
 	}
+}
+
+// registerStatusRoutes declares the endpoints over the social core:
+// statuses, timelines, account actions, notifications, search and the
+// user's lists of things.
+func (a *API) registerStatusRoutes() {
+	const (
+		get   = http.MethodGet
+		post  = http.MethodPost
+		put   = http.MethodPut
+		patch = http.MethodPatch
+		del   = http.MethodDelete
+	)
+	optional := func(scopes ...string) RouteOptions { return RouteOptions{Auth: AuthOptional, Scopes: scopes} }
+	user := func(scopes ...string) RouteOptions { return RouteOptions{Auth: AuthUser, Scopes: scopes} }
+	const status = "/api/v1/statuses/{id:[0-9]+}"
+	const account = "/api/v1/accounts/{id:[0-9]+}"
+
+	// Statuses.
+	a.Handle(post, "/api/v1/statuses", user("write:statuses"), a.createStatus)
+	a.Handle(get, "/api/v1/statuses", optional("read:statuses"), a.listStatuses)
+	a.Handle(get, status, optional("read:statuses"), a.showStatus)
+	a.Handle(put, status, user("write:statuses"), a.editStatus)
+	a.Handle(del, status, user("write:statuses"), a.deleteStatus)
+	a.Handle(get, status+"/context", optional("read:statuses"), a.statusContext)
+	a.Handle(get, status+"/history", optional("read:statuses"), a.statusHistory)
+	a.Handle(get, status+"/source", user("read:statuses"), a.statusSource)
+	a.Handle(get, status+"/favourited_by", optional("read:accounts"), a.accountListing(a.favouritedBy))
+	a.Handle(get, status+"/reblogged_by", optional("read:accounts"), a.accountListing(a.rebloggedBy))
+	svc := a.svc
+	action := func(f func(ctx context.Context, actor *storage.Account, id storage.ID) (*storage.Status, error)) HandlerFunc {
+		return a.statusAction(func(r *http.Request, actor *storage.Account, id storage.ID) (*storage.Status, error) {
+			return f(r.Context(), actor, id)
+		})
+	}
+	a.Handle(post, status+"/favourite", user("write:favourites"), action(svc.Favourite))
+	a.Handle(post, status+"/unfavourite", user("write:favourites"), action(svc.Unfavourite))
+	a.Handle(post, status+"/reblog", user("write:statuses"), a.statusAction(a.reblogStatus))
+	a.Handle(post, status+"/unreblog", user("write:statuses"), action(svc.Unreblog))
+	a.Handle(post, status+"/bookmark", user("write:bookmarks"), action(svc.Bookmark))
+	a.Handle(post, status+"/unbookmark", user("write:bookmarks"), action(svc.Unbookmark))
+	a.Handle(post, status+"/pin", user("write:accounts"), action(svc.Pin))
+	a.Handle(post, status+"/unpin", user("write:accounts"), action(svc.Unpin))
+	a.Handle(post, status+"/mute", user("write:mutes"), a.statusAction(a.muteConversation))
+	a.Handle(post, status+"/unmute", user("write:mutes"), a.statusAction(a.muteConversation))
+
+	// Timelines.
+	a.Handle(get, "/api/v1/timelines/home", user("read:statuses"), a.homeTimeline)
+	a.Handle(get, "/api/v1/timelines/public", optional("read:statuses"), a.publicTimeline)
+	a.Handle(get, "/api/v1/timelines/tag/{hashtag}", optional("read:statuses"), a.tagTimeline)
+	a.Handle(get, "/api/v1/conversations", user("read:statuses"), emptyList)
+
+	// Accounts.
+	a.Handle(get, "/api/v1/accounts/relationships", user("read:follows"), a.relationships)
+	a.Handle(get, "/api/v1/accounts/familiar_followers", user("read:follows"), a.familiarFollowers)
+	a.Handle(get, "/api/v1/accounts/search", user("read:accounts"), a.searchAccountsV1)
+	a.Handle(patch, "/api/v1/accounts/update_credentials", user("write:accounts"), a.updateCredentials)
+	a.Handle(get, account+"/statuses", optional("read:statuses"), a.accountStatuses)
+	a.Handle(get, account+"/followers", optional("read:accounts"), a.accountListing(a.followers))
+	a.Handle(get, account+"/following", optional("read:accounts"), a.accountListing(a.following))
+	a.Handle(get, account+"/featured_tags", optional("read:accounts"), emptyList)
+	a.Handle(get, account+"/lists", user("read:lists"), emptyList)
+	a.Handle(post, account+"/follow", user("write:follows"), a.relationshipAction(a.follow))
+	a.Handle(post, account+"/unfollow", user("write:follows"), a.relationshipAction(a.unfollow))
+	a.Handle(post, account+"/remove_from_followers", user("write:follows"), a.relationshipAction(a.removeFromFollowers))
+	a.Handle(post, account+"/block", user("write:blocks"), a.relationshipAction(a.block))
+	a.Handle(post, account+"/unblock", user("write:blocks"), a.relationshipAction(a.unblock))
+	a.Handle(post, account+"/mute", user("write:mutes"), a.relationshipAction(a.mute))
+	a.Handle(post, account+"/unmute", user("write:mutes"), a.relationshipAction(a.unmute))
+	a.Handle(post, account+"/note", user("write:accounts"), a.relationshipAction(a.note))
+	a.Handle(get, "/api/v1/follow_requests", user("read:follows"), a.accountListing(a.followRequests))
+	a.Handle(post, "/api/v1/follow_requests/{id:[0-9]+}/authorize", user("write:follows"), a.relationshipAction(a.authorizeFollow))
+	a.Handle(post, "/api/v1/follow_requests/{id:[0-9]+}/reject", user("write:follows"), a.relationshipAction(a.rejectFollow))
+	a.Handle(get, "/api/v1/endorsements", user("read:accounts"), emptyList)
+	a.Handle(get, "/api/v1/featured_tags", user("read:accounts"), emptyList)
+	a.Handle(get, "/api/v1/followed_tags", user("read:follows"), emptyList)
+	a.Handle(get, "/api/v1/tags/{name}", optional("read:follows"), a.showTag)
+
+	// The user's lists of things.
+	a.Handle(get, "/api/v1/bookmarks", user("read:bookmarks"), a.statusListing(func(r *http.Request, p storage.Page) ([]social.StatusEntry, error) {
+		return svc.Bookmarks(r.Context(), AuthOf(r).Account, p)
+	}))
+	a.Handle(get, "/api/v1/favourites", user("read:favourites"), a.statusListing(func(r *http.Request, p storage.Page) ([]social.StatusEntry, error) {
+		return svc.Favourites(r.Context(), AuthOf(r).Account, p)
+	}))
+	a.Handle(get, "/api/v1/blocks", user("read:blocks"), a.accountListing(a.blocks))
+	a.Handle(get, "/api/v1/mutes", user("read:mutes"), a.mutes)
+	a.Handle(get, "/api/v1/domain_blocks", user("read:blocks"), a.domainBlocks)
+	a.Handle(post, "/api/v1/domain_blocks", user("write:blocks"), a.blockDomain)
+	a.Handle(del, "/api/v1/domain_blocks", user("write:blocks"), a.unblockDomain)
+	a.Handle(get, "/api/v1/markers", user("read:statuses"), a.getMarkers)
+	a.Handle(post, "/api/v1/markers", user("write:statuses"), a.saveMarkers)
+
+	// Notifications.
+	a.Handle(get, "/api/v1/notifications", user("read:notifications"), a.notifications)
+	a.Handle(get, "/api/v1/notifications/unread_count", user("read:notifications"), a.unreadCount)
+	a.Handle(post, "/api/v1/notifications/clear", user("write:notifications"), a.clearNotifications)
+	a.Handle(get, "/api/v1/notifications/{id:[0-9]+}", user("read:notifications"), a.notification)
+	a.Handle(post, "/api/v1/notifications/{id:[0-9]+}/dismiss", user("write:notifications"), a.dismissNotification)
+	a.Handle(get, "/api/v2/notifications", user("read:notifications"), a.groupedNotifications)
+	a.Handle(get, "/api/v2/notifications/unread_count", user("read:notifications"), a.groupedUnreadCount)
+	a.Handle(get, "/api/v2/notifications/{group_key}", user("read:notifications"), a.showNotificationGroup)
+	a.Handle(get, "/api/v2/notifications/{group_key}/accounts", user("read:notifications"), a.notificationGroupAccounts)
+	a.Handle(post, "/api/v2/notifications/{group_key}/dismiss", user("write:notifications"), a.dismissNotificationGroup)
+
+	// Search.
+	a.Handle(get, "/api/v2/search", optional("read:search"), a.searchV2)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -91,14 +92,29 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	a.hooks.Set(a.fed)
 	a.fed.Register(a.handlers)
 	a.api = mastoapi.New(st, a.svc, urls, &mastoapi.Options{
-		Logger: log.With("component", "api"),
+		Logger:  log.With("component", "api"),
+		Resolve: a.resolveRemote,
 		Instance: mastoapi.InstanceInfo{
 			Title:         c.Title,
 			Version:       Version,
 			Registrations: mastoapi.RegistrationsMode(c.Registrations),
 		},
 	})
+
 	return a, nil
+}
+
+// resolveRemote finds an account or status on another server for a search
+// with resolve=true.
+func (a *app) resolveRemote(ctx context.Context, q string) (*storage.Account, *storage.Status, error) {
+	r, err := a.fed.Resolve(ctx, q)
+	if err != nil {
+		if errors.Is(err, federate.ErrNotResolved) {
+			return nil, nil, nil
+		}
+		return nil, nil, err
+	}
+	return r.Account, r.Status, nil
 }
 
 // run starts the background work (delivery, housekeeping) until ctx ends.

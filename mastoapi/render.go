@@ -1,0 +1,283 @@
+package mastoapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/herd-social/herd/storage"
+)
+
+// This file renders pages of records as entities with a fixed number of
+// queries per page, whatever its size: one for the boosted statuses, one
+// for the accounts, one for the viewer's state, plus the (cached)
+// applications.
+
+// maxCachedApps bounds the application cache; it is emptied when full.
+const maxCachedApps = 1024
+
+// appCache keeps the applications statuses were posted with: few, and
+// looked up for every rendered local status.
+type appCache struct {
+	mu   sync.Mutex
+	apps map[storage.ID]*storage.Application
+}
+
+func (a *API) application(ctx context.Context, id storage.ID) (*storage.Application, error) {
+	c := &a.apps
+	c.mu.Lock()
+	app, ok := c.apps[id]
+	c.mu.Unlock()
+	if ok {
+		return app, nil
+	}
+	app, err := a.store.OAuth().GetApplication(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		app, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load application %s: %w", id, err)
+	}
+	c.mu.Lock()
+	if c.apps == nil || len(c.apps) >= maxCachedApps {
+		c.apps = map[storage.ID]*storage.Application{}
+	}
+	c.apps[id] = app
+	c.mu.Unlock()
+	return app, nil
+}
+
+// statusBatch is what rendering a page of statuses needs, loaded at once.
+type statusBatch struct {
+	viewer   *storage.Account
+	statuses map[storage.ID]*storage.Status // the boosted statuses
+	accounts map[storage.ID]*Account
+	states   map[storage.ID]storage.ViewerState
+	apps     map[storage.ID]*storage.Application
+	withText bool
+}
+
+// loadStatusBatch loads the boosted statuses, authors, applications and
+// viewer state of sts.
+func (a *API) loadStatusBatch(ctx context.Context, viewer *storage.Account, sts []*storage.Status) (*statusBatch, error) {
+	b := &statusBatch{viewer: viewer, statuses: map[storage.ID]*storage.Status{}, accounts: map[storage.ID]*Account{},
+		states: map[storage.ID]storage.ViewerState{}, apps: map[storage.ID]*storage.Application{}}
+	var want []storage.ID
+	for _, st := range sts {
+		if st.ReblogOfID != 0 {
+			want = append(want, st.ReblogOfID)
+		}
+	}
+	if len(want) > 0 {
+		origs, err := a.store.Statuses().GetMany(ctx, unique(want))
+		if err != nil {
+			return nil, fmt.Errorf("render: boosted statuses: %w", err)
+		}
+		for _, o := range origs {
+			b.statuses[o.ID] = o
+		}
+	}
+	all := make([]*storage.Status, 0, len(sts)+len(b.statuses))
+	all = append(all, sts...)
+	for _, o := range b.statuses {
+		all = append(all, o)
+	}
+	accountIDs := make([]storage.ID, 0, len(all))
+	statusIDs := make([]storage.ID, 0, len(all))
+	for _, st := range all {
+		accountIDs = append(accountIDs, st.AccountID)
+		statusIDs = append(statusIDs, st.ID)
+		if st.ApplicationID != 0 && st.Local {
+			if _, ok := b.apps[st.ApplicationID]; !ok {
+				app, err := a.application(ctx, st.ApplicationID)
+				if err != nil {
+					return nil, err
+				}
+				b.apps[st.ApplicationID] = app
+			}
+		}
+	}
+	if err := a.loadAccounts(ctx, unique(accountIDs), b.accounts); err != nil {
+		return nil, err
+	}
+	if viewer != nil && len(statusIDs) > 0 {
+		states, err := a.store.Statuses().ViewerStates(ctx, viewer.ID, unique(statusIDs))
+		if err != nil {
+			return nil, fmt.Errorf("render: viewer state: %w", err)
+		}
+		b.states = states
+	}
+	return b, nil
+}
+
+// loadAccounts renders the accounts of ids into into.
+func (a *API) loadAccounts(ctx context.Context, ids []storage.ID, into map[storage.ID]*Account) error {
+	var missing []storage.ID
+	for _, id := range ids {
+		if into[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	accts, err := a.store.Accounts().GetMany(ctx, missing)
+	if err != nil {
+		return fmt.Errorf("render: accounts: %w", err)
+	}
+	for _, acct := range accts {
+		into[acct.ID] = AccountToAPI(acct, a.urls)
+	}
+	return nil
+}
+
+// one renders a status already loaded in the batch; nil when its author
+// (or boosted status) is gone.
+func (b *statusBatch) one(a *API, st *storage.Status) *Status {
+	acct := b.accounts[st.AccountID]
+	if acct == nil {
+		return nil
+	}
+	view := StatusView{Account: acct, Application: b.apps[st.ApplicationID], Own: b.viewer != nil && b.viewer.ID == st.AccountID}
+	if b.viewer != nil {
+		vs := b.states[st.ID]
+		view.Viewer = &vs
+	}
+	if st.ReblogOfID == 0 {
+		out := StatusToAPI(st, view, a.urls)
+		if b.withText {
+			t := st.Text
+			out.Text = &t
+		}
+		return out
+	}
+	orig := b.statuses[st.ReblogOfID]
+	if orig == nil {
+		return nil
+	}
+	inner := b.one(a, orig)
+	if inner == nil {
+		return nil
+	}
+	// A boost shows the boosted status's state on the wrapper too, as
+	// clients read either.
+	view.Application = nil
+	out := StatusToAPI(st, view, a.urls)
+	out.Reblog = inner
+	out.Content, out.SpoilerText, out.Sensitive, out.Language = "", "", false, nil
+	if b.viewer != nil {
+		out.Favourited, out.Reblogged, out.Bookmarked = inner.Favourited, inner.Reblogged, inner.Bookmarked
+		out.Muted = inner.Muted
+	}
+	return out
+}
+
+// renderStatuses renders a page of statuses for viewer (nil: anonymous),
+// in order, leaving out those whose author is gone.
+func (a *API) renderStatuses(ctx context.Context, viewer *storage.Account, sts []*storage.Status) ([]*Status, error) {
+	out := make([]*Status, 0, len(sts))
+	if len(sts) == 0 {
+		return out, nil
+	}
+	b, err := a.loadStatusBatch(ctx, viewer, sts)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range sts {
+		if s := b.one(a, st); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// renderStatus renders one status; a status that cannot be rendered (its
+// author is gone) is not found.
+func (a *API) renderStatus(ctx context.Context, viewer *storage.Account, st *storage.Status, withText bool) (*Status, error) {
+	b, err := a.loadStatusBatch(ctx, viewer, []*storage.Status{st})
+	if err != nil {
+		return nil, err
+	}
+	b.withText = withText
+	out := b.one(a, st)
+	if out == nil {
+		return nil, ErrRecordNotFound
+	}
+	return out, nil
+}
+
+// renderAccountList renders accounts in order.
+func (a *API) renderAccountList(accts []*storage.Account) []*Account {
+	out := make([]*Account, 0, len(accts))
+	for _, acct := range accts {
+		out = append(out, AccountToAPI(acct, a.urls))
+	}
+	return out
+}
+
+// renderNotifications renders notifications for their recipient, leaving
+// out those whose account or status is gone.
+func (a *API) renderNotifications(ctx context.Context, viewer *storage.Account, ns []*storage.Notification) ([]*Notification, error) {
+	out := make([]*Notification, 0, len(ns))
+	if len(ns) == 0 {
+		return out, nil
+	}
+	accounts := map[storage.ID]*Account{}
+	var accountIDs, statusIDs []storage.ID
+	for _, n := range ns {
+		accountIDs = append(accountIDs, n.FromAccountID)
+		if n.StatusID != 0 && notificationHasStatus(n.Type) {
+			statusIDs = append(statusIDs, n.StatusID)
+		}
+	}
+	if err := a.loadAccounts(ctx, unique(accountIDs), accounts); err != nil {
+		return nil, err
+	}
+	statuses := map[storage.ID]*Status{}
+	if len(statusIDs) > 0 {
+		sts, err := a.store.Statuses().GetMany(ctx, unique(statusIDs))
+		if err != nil {
+			return nil, fmt.Errorf("render: notification statuses: %w", err)
+		}
+		rendered, err := a.renderStatuses(ctx, viewer, sts)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range rendered {
+			statuses[parseIDOrZero(s.ID)] = s
+		}
+	}
+	for _, n := range ns {
+		from := accounts[n.FromAccountID]
+		if from == nil {
+			continue
+		}
+		var st *Status
+		if notificationHasStatus(n.Type) {
+			if st = statuses[n.StatusID]; st == nil {
+				continue
+			}
+		}
+		out = append(out, NotificationToAPI(n, from, st))
+	}
+	return out, nil
+}
+
+func parseIDOrZero(s string) storage.ID {
+	id, _ := storage.ParseID(s)
+	return id
+}
+
+// unique drops zero and repeated IDs, keeping the order.
+func unique(ids []storage.ID) []storage.ID {
+	seen := make(map[storage.ID]bool, len(ids))
+	out := make([]storage.ID, 0, len(ids))
+	for _, id := range ids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

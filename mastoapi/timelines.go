@@ -1,0 +1,147 @@
+package mastoapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
+)
+
+// Timelines: 20 statuses by default, at most 40, as on Mastodon.
+const (
+	defaultStatusesLimit = 20
+	maxStatusesLimit     = 40
+)
+
+func (a *API) homeTimeline(w http.ResponseWriter, r *http.Request) error {
+	pg, err := ParamsOf(r).Page(defaultStatusesLimit, maxStatusesLimit)
+	if err != nil {
+		return err
+	}
+	sts, err := a.svc.Home(r.Context(), AuthOf(r).Account, pg)
+	if err != nil {
+		return err
+	}
+	return a.writeStatuses(w, r, sts, pg.Limit)
+}
+
+func (a *API) publicTimeline(w http.ResponseWriter, r *http.Request) error {
+	p := ParamsOf(r)
+	pg, err := p.Page(defaultStatusesLimit, maxStatusesLimit)
+	if err != nil {
+		return err
+	}
+	f := storage.PublicFilter{LocalOnly: p.Bool("local", false), RemoteOnly: p.Bool("remote", false), OnlyMedia: p.Bool("only_media", false)}
+	if f.LocalOnly && f.RemoteOnly {
+		return a.writeStatuses(w, r, nil, pg.Limit)
+	}
+	sts, err := a.svc.Public(r.Context(), viewerOf(r), f, pg)
+	if err != nil {
+		return err
+	}
+	return a.writeStatuses(w, r, sts, pg.Limit)
+}
+
+// tagNames cleans hashtag names given as parameters (without #).
+func tagNames(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
+			if t = strings.TrimPrefix(t, "#"); t != "" && len(t) <= 100 {
+				out = append(out, strings.ToLower(t))
+			}
+		}
+	}
+	return out
+}
+
+// maxTagTerms bounds any[], all[] and none[].
+const maxTagTerms = 4
+
+func (a *API) tagTimeline(w http.ResponseWriter, r *http.Request) error {
+	p := ParamsOf(r)
+	pg, err := p.Page(defaultStatusesLimit, maxStatusesLimit)
+	if err != nil {
+		return err
+	}
+	tag := strings.ToLower(strings.TrimPrefix(mux.Vars(r)["hashtag"], "#"))
+	if tag == "" || len(tag) > 100 {
+		return ErrRecordNotFound
+	}
+	q := social.TagQuery{Tag: tag, Any: tagNames(p.Strings("any")), All: tagNames(p.Strings("all")),
+		None: tagNames(p.Strings("none")), LocalOnly: p.Bool("local", false), OnlyMedia: p.Bool("only_media", false)}
+	if len(q.Any) > maxTagTerms || len(q.All) > maxTagTerms || len(q.None) > maxTagTerms {
+		return validationError("Too many hashtags (at most 4 in any, all and none)")
+	}
+	if p.Bool("remote", false) && q.LocalOnly {
+		return a.writeStatuses(w, r, nil, pg.Limit)
+	}
+	sts, err := a.svc.Tag(r.Context(), viewerOf(r), q, pg)
+	if err != nil {
+		return err
+	}
+	if p.Bool("remote", false) {
+		kept := sts[:0]
+		for _, st := range sts {
+			if !st.Local {
+				kept = append(kept, st)
+			}
+		}
+		sts = kept
+	}
+	return a.writeStatuses(w, r, sts, pg.Limit)
+}
+
+func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p := ParamsOf(r)
+	pg, err := p.Page(defaultStatusesLimit, maxStatusesLimit)
+	if err != nil {
+		return err
+	}
+	f := social.AccountStatusesFilter{ExcludeReplies: p.Bool("exclude_replies", false), ExcludeReblogs: p.Bool("exclude_reblogs", false),
+		OnlyMedia: p.Bool("only_media", false), Pinned: p.Bool("pinned", false), Tagged: strings.ToLower(strings.TrimPrefix(p.String("tagged"), "#"))}
+	sts, err := a.svc.AccountStatuses(r.Context(), viewerOf(r), id, f, pg)
+	if err != nil {
+		return err
+	}
+	if f.Pinned {
+		return a.writeStatuses(w, r, sts, 0) // pins are not paged
+	}
+	return a.writeStatuses(w, r, sts, pg.Limit)
+}
+
+// statusPageFunc reads one page of a status listing ordered by another
+// record (favourites, bookmarks).
+type statusPageFunc func(r *http.Request, p storage.Page) ([]social.StatusEntry, error)
+
+func (a *API) statusListing(list statusPageFunc) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		pg, err := ParamsOf(r).Page(defaultStatusesLimit, maxStatusesLimit)
+		if err != nil {
+			return err
+		}
+		entries, err := list(r, pg)
+		if err != nil {
+			return err
+		}
+		sts := make([]*storage.Status, len(entries))
+		cursors := make([]storage.ID, len(entries))
+		for i, e := range entries {
+			sts[i], cursors[i] = e.Status, e.Cursor
+		}
+		out, err := a.renderStatuses(r.Context(), viewerOf(r), sts)
+		if err != nil {
+			return err
+		}
+		a.SetPageLinks(w, r, cursors, pg.Limit)
+		WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
