@@ -17,6 +17,7 @@ import (
 	"github.com/herd-social/herd/federation/transport"
 	"github.com/herd-social/herd/federation/webfinger"
 	"github.com/herd-social/herd/mastoapi"
+	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/social/federate"
 	"github.com/herd-social/herd/storage"
@@ -42,6 +43,8 @@ type app struct {
 	hub       timeline.Hub
 	svc       *social.Service
 	api       *mastoapi.API
+	media     *media.Service
+	blobs     media.Blobs
 	fed       *federate.Federator
 	sync      *federate.FollowersSync
 	// hooks passes social events to federation first, then to the other
@@ -87,6 +90,13 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		a.hub = timeline.NewMemoryHub()
 	}
 
+	a.media, a.blobs, err = newMediaService(st, c, urls)
+	if err != nil {
+		return nil, err
+	}
+	if err := media.CheckTools(ctx); err != nil {
+		log.Warn("video, audio and animated GIF uploads are disabled: ffmpeg/ffprobe are missing or lack libx264/aac (install the ffmpeg package)", "err", err)
+	}
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks})
 	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate")})
 	a.hooks.Set(a.fed)
@@ -127,7 +137,8 @@ func (a *app) run(ctx context.Context) {
 	go a.housekeeping(ctx)
 }
 
-// housekeeping prunes the inbox idempotency log once an hour.
+// housekeeping prunes the inbox idempotency log and expires media uploads
+// never attached to a status, once an hour.
 func (a *app) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -136,6 +147,11 @@ func (a *app) housekeeping(ctx context.Context) {
 			a.log.Warn("prune inbox log", "err", err)
 		} else if n > 0 {
 			a.log.Debug("pruned inbox log", "entries", n)
+		}
+		if n, err := a.media.ExpireUnattached(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.log.Warn("expire unattached media", "err", err)
+		} else if n > 0 {
+			a.log.Info("expired unattached media", "attachments", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -148,6 +164,11 @@ func (a *app) housekeeping(ctx context.Context) {
 func (a *app) close() {
 	if a.hub != nil {
 		_ = a.hub.Close()
+	}
+	if a.media != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.media.Close(ctx)
 	}
 }
 
@@ -196,6 +217,9 @@ func (a *app) handler() http.Handler {
 		r.SetPathValue("name", name)
 		a.profilePage(w, r)
 	})
+
+	// Stored media: nosniff, a restrictive CSP and byte ranges.
+	mux.Handle("GET /media/", http.StripPrefix("/media", media.Handler(a.blobs, nil)))
 
 	// The Mastodon API, OAuth and sign-up pages.
 	for _, p := range []string{"/api/", "/oauth/", "/auth/", "/static/", "/.well-known/oauth-authorization-server"} {

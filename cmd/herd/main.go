@@ -41,6 +41,7 @@ Usage:
   herd account create --username U --email E [--password P] [--admin]
   herd account list [flags]
   herd account set-role --username U --role user|moderator|admin|owner
+  herd media prune --older-than 30d   remove cached remote media
 
 Run "herd COMMAND -h" for the flags of a command.
 `
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "herd %s (Mastodon API %s)\n", Version, MastodonVersion)
 	case "account":
 		err = cmdAccount(ctx, args[1:], getenv, stdout, stderr)
+	case "media":
+		err = cmdMedia(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

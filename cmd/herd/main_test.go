@@ -195,3 +195,25 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestMediaPrune(t *testing.T) {
+	e := env(map[string]string{"HERD_DATA": t.TempDir()})
+	var out, errs bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"media", "prune", "--older-than", "30d"}, e, &out, &errs), errs.String())
+	assert.Contains(t, out.String(), "removed the cached files of 0 remote attachments")
+	errs.Reset()
+	assert.Equal(t, 1, run(context.Background(), []string{"media", "prune", "--older-than", "soon"}, e, &out, &errs))
+	assert.Contains(t, errs.String(), "want a number of days")
+	assert.Equal(t, 2, run(context.Background(), []string{"media"}, e, &out, &errs))
+}
+
+func TestProgressBar(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressBar{w: &b}
+	p.update(0, 4)
+	p.update(2, 4)
+	p.update(2, 4)
+	p.update(4, 4)
+	p.finish()
+	assert.Equal(t, "\r[------------------------------] 0/4\r[###############---------------] 2/4\r[##############################] 4/4\n", b.String())
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herd-social/herd/media"
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
+)
+
+// newMediaService builds the media service on the filesystem blobs under
+// the data directory.
+func newMediaService(st storage.Store, c *config, urls *social.URLs) (*media.Service, media.Blobs, error) {
+	blobs, err := media.NewFS(filepath.Join(c.Data, "media"), nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("media directory: %w", err)
+	}
+	proc := media.NewProcessor(nil)
+	return media.NewService(st, blobs, proc, urls.Media, nil), blobs, nil
+}
+
+func cmdMedia(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "prune" {
+		fmt.Fprint(stderr, "usage: herd media prune --older-than DURATION (e.g. 30d, 720h)\n")
+		return errUsage
+	}
+	var c config
+	fs := newFlagSet("media prune", stderr)
+	registerFlags(fs, &c, false)
+	olderThan := fs.String("older-than", "", "remove cached remote media older than this (e.g. 30d, 72h) (required)")
+	if err := parseFlags(fs, args[1:], &c, getenv, false); err != nil {
+		return err
+	}
+	age, err := parseAge(*olderThan)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, &c, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	urls, _ := social.NewURLs("http://localhost")
+	svc, _, err := newMediaService(st, &c, urls)
+	if err != nil {
+		return err
+	}
+	defer svc.Close(context.WithoutCancel(ctx))
+	bar := &progressBar{w: stderr}
+	n, err := svc.Prune(ctx, time.Now().Add(-age), bar.update)
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("media prune: %w", err)
+	}
+	fmt.Fprintf(stdout, "removed the cached files of %d remote attachments older than %s\n", n, *olderThan)
+	return nil
+}
+
+// parseAge reads a duration such as 30d, 12h or 90m.
+func parseAge(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, errors.New("--older-than is required (e.g. 30d)")
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("--older-than %q: want a number of days like 30d, or a duration like 72h", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	dur, err := time.ParseDuration(s)
+	if err != nil || dur < 0 {
+		return 0, fmt.Errorf("--older-than %q: want a number of days like 30d, or a duration like 72h", s)
+	}
+	return dur, nil
+}
+
+// progressBar draws "[#####-----]  50/100" on one terminal line.
+type progressBar struct {
+	w    io.Writer
+	last string
+}
+
+func (p *progressBar) update(done, total int) {
+	const width = 30
+	if total <= 0 {
+		return
+	}
+	filled := done * width / total
+	line := fmt.Sprintf("\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat("-", width-filled), done, total)
+	if line != p.last {
+		io.WriteString(p.w, line)
+		p.last = line
+	}
+}
+
+func (p *progressBar) finish() {
+	if p.last != "" {
+		io.WriteString(p.w, "\n")
+	}
+}
