@@ -1,0 +1,484 @@
+// Command streaming is the load harness of Herd's streaming API: it opens N
+// WebSocket subscribers to a streaming server's user or public stream,
+// posts statuses through POST /api/v1/statuses, and measures the delivery
+// latency from the moment the POST returns to the receipt of the "update"
+// frame at every subscriber (p50, p99, max), and the server's memory per
+// idle connection.
+//
+// It works on loopback only and is bounded: -n connections, -posts posts,
+// -timeout for the whole run; the server it starts is stopped and its
+// temporary directory removed at the end.
+//
+// Until cmd/herd mounts the streaming handler, the server is the
+// composition of package streamtest (SQLite store, social core, memory
+// hub, streaming Publisher and Handler with the StoreRenderer, and a
+// minimal POST /api/v1/statuses), run in a child process of this program
+// so that its RSS is measured alone:
+//
+//	go run ./bench/streaming                          # 10,000 subscribers, user stream, 100 accounts
+//	go run ./bench/streaming -stream public -accounts 100
+//	go run ./bench/streaming -n 2000 -accounts 2000   # one viewer per connection
+//
+// The accounts (-accounts) all follow the poster; connections use their
+// tokens round-robin, so each post is rendered once per account (the
+// Handler shares a rendering between the connections of one viewer) and
+// written to every connection.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/herd-social/herd/mastoapi/streaming"
+	"github.com/herd-social/herd/mastoapi/streaming/streamtest"
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage/sqlite"
+	"github.com/herd-social/herd/timeline"
+)
+
+var verbose bool
+
+func main() {
+	var (
+		n        = flag.Int("n", 10000, "WebSocket subscribers")
+		accounts = flag.Int("accounts", 100, "distinct accounts (viewers) among the subscribers")
+		stream   = flag.String("stream", "user", "stream to subscribe: user or public")
+		posts    = flag.Int("posts", 20, "statuses to post")
+		interval = flag.Duration("interval", 500*time.Millisecond, "pause between posts")
+		dials    = flag.Int("dials", 64, "concurrent dials while connecting")
+		timeout  = flag.Duration("timeout", 10*time.Minute, "bound of the whole run")
+	)
+	flag.BoolVar(&verbose, "v", false, "print each post's slowest delivery")
+	flag.Parse()
+	raiseFDLimit()
+	if serveChild() {
+		return
+	}
+	if *stream != "user" && *stream != "public" {
+		log.Fatal("-stream must be user or public")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := run(ctx, *n, *accounts, *stream, *posts, *interval, *dials); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// serveEnv, set in the child's environment, makes it the server; its value
+// is the number of accounts to seed.
+const serveEnv = "HERD_BENCH_STREAMING_SERVE"
+
+// serveChild runs the server when this process is the harness's child.
+func serveChild() bool {
+	v := os.Getenv(serveEnv)
+	if v == "" {
+		return false
+	}
+	accounts, _ := strconv.Atoi(v)
+	raiseFDLimit()
+	if err := runServer(accounts); err != nil {
+		log.Fatal(err)
+	}
+	return true
+}
+
+// raiseFDLimit lifts the soft limit of open files to the hard limit.
+func raiseFDLimit() {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	l.Cur = l.Max
+	_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+}
+
+// ready is what the server prints once it listens.
+type ready struct {
+	Addr   string   `json:"addr"`
+	Poster string   `json:"poster"`
+	Tokens []string `json:"tokens"`
+}
+
+// stats is what the server's /bench/stats answers (after a GC).
+type stats struct {
+	Connections int    `json:"connections"`
+	RSS         int64  `json:"rss"`
+	HeapInuse   uint64 `json:"heap_inuse"`
+	StackInuse  uint64 `json:"stack_inuse"`
+	Goroutines  int    `json:"goroutines"`
+}
+
+// runServer seeds a fresh SQLite store, serves streamtest on loopback,
+// prints a ready line and serves until its standard input closes.
+func runServer(accounts int) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "herd-bench-streaming")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "herd.db"), nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	hub := timeline.NewMemoryHub()
+	defer hub.Close()
+	srv, err := streamtest.New(store, hub, nil)
+	if err != nil {
+		return err
+	}
+	poster, err := srv.CreateAccount(ctx, "poster")
+	if err != nil {
+		return err
+	}
+	r := ready{}
+	if r.Poster, err = srv.CreateToken(ctx, poster); err != nil {
+		return err
+	}
+	for i := range accounts {
+		a, err := srv.CreateAccount(ctx, fmt.Sprintf("viewer%d", i))
+		if err != nil {
+			return err
+		}
+		tok, err := srv.CreateToken(ctx, a, "read")
+		if err != nil {
+			return err
+		}
+		if _, err := srv.Service.Follow(ctx, a, poster.ID, social.FollowOptions{}); err != nil {
+			return err
+		}
+		r.Tokens = append(r.Tokens, tok)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	r.Addr = ln.Addr().String()
+	mux := http.NewServeMux()
+	mux.Handle("/", srv)
+	mux.HandleFunc("GET /bench/stats", func(w http.ResponseWriter, _ *http.Request) {
+		runtime.GC()
+		debug.FreeOSMemory()
+		if path := os.Getenv("HERD_BENCH_HEAPPROFILE"); path != "" {
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		_ = json.NewEncoder(w).Encode(stats{Connections: srv.Handler.Connections(), RSS: rss(os.Getpid()),
+			HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Goroutines: runtime.NumGoroutine()})
+	})
+	// With HERD_BENCH_CPUPROFILE set, the posting phase is profiled.
+	mux.HandleFunc("POST /bench/cpu", func(w http.ResponseWriter, r *http.Request) {
+		path := os.Getenv("HERD_BENCH_CPUPROFILE")
+		if path == "" {
+			return
+		}
+		if r.URL.Query().Get("stop") != "" {
+			pprof.StopCPUProfile()
+			return
+		}
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.StartCPUProfile(f)
+		}
+	})
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	b, _ := json.Marshal(r)
+	fmt.Println(string(b))
+	_, _ = io.Copy(io.Discard, os.Stdin) // the harness closes stdin to stop us
+	hub.Close()                          // ends every stream
+	return hs.Close()
+}
+
+// rss reads VmRSS of a process, in bytes.
+func rss(pid int) int64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func run(ctx context.Context, n, accounts int, stream string, posts int, interval time.Duration, dials int) error {
+	cmd := exec.CommandContext(ctx, os.Args[0])
+	cmd.Env = append(os.Environ(), serveEnv+"="+strconv.Itoa(accounts))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	seedStart := time.Now()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	}()
+	line, err := bufio.NewReader(stdout).ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("server did not start: %w", err)
+	}
+	var r ready
+	if err := json.Unmarshal(line, &r); err != nil {
+		return fmt.Errorf("server ready line %q: %w", line, err)
+	}
+	fmt.Printf("server pid %d on %s, %d accounts seeded in %s\n", cmd.Process.Pid, r.Addr, accounts, time.Since(seedStart).Round(time.Millisecond))
+	base := "http://" + r.Addr
+	before, err := getStats(ctx, base)
+	if err != nil {
+		return err
+	}
+
+	// Connect.
+	subs := make([]*subscriber, n)
+	start := time.Now()
+	sem := make(chan struct{}, dials)
+	var wg sync.WaitGroup
+	var dialErr atomic.Value
+	for i := range subs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			u := "ws://" + r.Addr + streaming.DefaultPrefix + "?stream=" + stream + "&access_token=" + url.QueryEscape(r.Tokens[i%len(r.Tokens)])
+			s, err := dial(ctx, u)
+			if err != nil {
+				dialErr.Store(err)
+				return
+			}
+			subs[i] = s
+		}()
+	}
+	wg.Wait()
+	if err, _ := dialErr.Load().(error); err != nil {
+		return fmt.Errorf("dial: %w", err)
+	}
+	fmt.Printf("%d subscribers connected in %s\n", n, time.Since(start).Round(time.Millisecond))
+	defer func() {
+		for _, s := range subs {
+			s.conn.CloseNow()
+		}
+	}()
+	for _, s := range subs {
+		go s.read(ctx)
+	}
+	time.Sleep(2 * time.Second) // let the server settle
+	idle, err := getStats(ctx, base)
+	if err != nil {
+		return err
+	}
+	if idle.Connections != n {
+		return fmt.Errorf("server counts %d connections, want %d", idle.Connections, n)
+	}
+	perConn := float64(idle.RSS-before.RSS) / float64(n)
+	perHeap := float64(idle.HeapInuse-before.HeapInuse) / float64(n)
+	perStack := float64(idle.StackInuse-before.StackInuse) / float64(n)
+	fmt.Printf("server RSS %.1f MB idle before, %.1f MB with %d idle connections: %.1f KB per connection (heap %.1f KB, stacks %.1f KB; %d goroutines)\n",
+		mb(before.RSS), mb(idle.RSS), n, perConn/1024, perHeap/1024, perStack/1024, idle.Goroutines)
+
+	// Post and measure.
+	client := &http.Client{Timeout: 30 * time.Second}
+	profile := func(q string) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/bench/cpu"+q, nil)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	profile("")
+	defer profile("?stop=1")
+	var lat []time.Duration
+	missed := 0
+	for p := range posts {
+		id, returned, err := post(ctx, client, base, r.Poster, fmt.Sprintf("load test %d", p))
+		if err != nil {
+			return err
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		last := time.Duration(0)
+		for _, s := range subs {
+			t, ok := s.wait(id, deadline)
+			if !ok {
+				missed++
+				continue
+			}
+			d := max(0, t.Sub(returned))
+			last = max(last, d)
+			lat = append(lat, d)
+		}
+		if verbose {
+			fmt.Printf("post %d: last delivery %s after the POST returned\n", p, last.Round(100*time.Microsecond))
+		}
+		time.Sleep(interval)
+	}
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return errors.New("no event received")
+	}
+	after, _ := getStats(ctx, base)
+	fmt.Printf("%d posts × %d subscribers (%s stream, %d accounts): %d deliveries, %d missed\n", posts, n, stream, accounts, len(lat), missed)
+	fmt.Printf("latency from POST return: p50 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 99), lat[len(lat)-1].Round(100*time.Microsecond))
+	fmt.Printf("server connections at the end: %d\n", after.Connections)
+	return nil
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
+func pct(d []time.Duration, p int) time.Duration {
+	i := (len(d)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return d[i].Round(100 * time.Microsecond)
+}
+
+func getStats(ctx context.Context, base string) (stats, error) {
+	var s stats
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/bench/stats", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
+func post(ctx context.Context, c *http.Client, base, token, text string) (string, time.Time, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/statuses", strings.NewReader(url.Values{"status": {text}}.Encode()))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ID string `json:"id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	returned := time.Now()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return "", returned, fmt.Errorf("post: %d %v", resp.StatusCode, err)
+	}
+	return out.ID, returned, nil
+}
+
+// subscriber is one WebSocket connection recording when each status
+// arrived.
+type subscriber struct {
+	conn *websocket.Conn
+	mu   sync.Mutex
+	got  map[string]time.Time
+	cond chan struct{} // signalled on every arrival
+}
+
+func dial(ctx context.Context, u string) (*subscriber, error) {
+	for attempt := 0; ; attempt++ {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		c, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+		cancel()
+		if err == nil {
+			c.SetReadLimit(1 << 20)
+			return &subscriber{conn: c, got: map[string]time.Time{}, cond: make(chan struct{}, 1)}, nil
+		}
+		if attempt == 5 || ctx.Err() != nil {
+			return nil, err
+		}
+		time.Sleep(100 * time.Millisecond << attempt)
+	}
+}
+
+var idMarker = []byte(`\"id\":\"`)
+
+// read records the arrival of every update frame until the connection ends.
+func (s *subscriber) read(ctx context.Context) {
+	for {
+		_, b, err := s.conn.Read(ctx)
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		if !bytes.Contains(b[:min(len(b), 64)], []byte(`"update"`)) {
+			continue
+		}
+		i := bytes.Index(b, idMarker)
+		if i < 0 {
+			continue
+		}
+		rest := b[i+len(idMarker):]
+		j := bytes.IndexByte(rest, '\\')
+		if j < 0 {
+			continue
+		}
+		s.mu.Lock()
+		s.got[string(rest[:j])] = now
+		s.mu.Unlock()
+		select {
+		case s.cond <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// wait returns when status id arrived, or false at the deadline.
+func (s *subscriber) wait(id string, deadline time.Time) (time.Time, bool) {
+	for {
+		s.mu.Lock()
+		t, ok := s.got[id]
+		if ok {
+			delete(s.got, id)
+		}
+		s.mu.Unlock()
+		if ok {
+			return t, true
+		}
+		d := time.Until(deadline)
+		if d <= 0 {
+			return time.Time{}, false
+		}
+		select {
+		case <-s.cond:
+		case <-time.After(min(d, 50*time.Millisecond)):
+		}
+	}
+}
