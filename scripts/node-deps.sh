@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 dirs=(
   federation/interop/testdata/peer
   federation/interop/testdata/aptesting
+  mastoapi/apitest/testdata/masto
 )
 min_major=20
 force=""
