@@ -101,9 +101,14 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate")})
 	a.hooks.Set(a.fed)
 	a.fed.Register(a.handlers)
+	limit, err := c.rateLimit()
+	if err != nil {
+		return nil, err
+	}
 	a.api = mastoapi.New(st, a.svc, urls, &mastoapi.Options{
-		Logger:  log.With("component", "api"),
-		Resolve: a.resolveRemote,
+		RateLimit: limit,
+		Logger:    log.With("component", "api"),
+		Resolve:   a.resolveRemote,
 		Instance: mastoapi.InstanceInfo{
 			Title:         c.Title,
 			Version:       Version,

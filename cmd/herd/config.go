@@ -10,8 +10,11 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/herd-social/herd/mastoapi"
 	"github.com/herd-social/herd/social"
 )
 
@@ -28,6 +31,7 @@ type config struct {
 	AllowPrivate  string
 	Registrations string
 	Title         string
+	RateLimit     string
 	ConfigFile    string
 }
 
@@ -50,6 +54,7 @@ var settings = []setting{
 	{"listen", "HERD_LISTEN", "127.0.0.1:8080", "address to listen on", func(c *config) *string { return &c.Listen }, true},
 	{"public-url", "HERD_PUBLIC_URL", "http://localhost:8080", "public URL of the server (its identity on the Fediverse)", func(c *config) *string { return &c.PublicURL }, true},
 	{"registrations", "HERD_REGISTRATIONS", "approval", "who may sign up: open, approval (a moderator approves) or closed", func(c *config) *string { return &c.Registrations }, true},
+	{"rate-limit", "HERD_RATE_LIMIT", "300/5m", "API requests allowed per token (or IP) and window, as N/DURATION, or off", func(c *config) *string { return &c.RateLimit }, true},
 	{"title", "HERD_TITLE", "Herd", "the server's name, shown to clients and peers", func(c *config) *string { return &c.Title }, true},
 	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
 }
@@ -189,6 +194,9 @@ func (c *config) validate(serve bool) error {
 	if _, err := c.allowPrivate(); err != nil {
 		return err
 	}
+	if _, err := c.rateLimit(); err != nil {
+		return err
+	}
 	switch c.Registrations {
 	case "open", "approval", "closed":
 	default:
@@ -235,4 +243,18 @@ func parseDatabase(s string) (kind, target string, err error) {
 		return "", "", fmt.Errorf("--database %q: empty SQLite path", s)
 	}
 	return "sqlite", target, nil
+}
+
+// rateLimit parses --rate-limit: "off" or N/DURATION such as 300/5m.
+func (c *config) rateLimit() (mastoapi.RateLimit, error) {
+	if c.RateLimit == "off" {
+		return mastoapi.RateLimit{Disabled: true}, nil
+	}
+	n, d, ok := strings.Cut(c.RateLimit, "/")
+	reqs, err1 := strconv.Atoi(n)
+	window, err2 := time.ParseDuration(d)
+	if !ok || err1 != nil || err2 != nil || reqs <= 0 || window <= 0 {
+		return mastoapi.RateLimit{}, fmt.Errorf("--rate-limit %q: want N/DURATION such as 300/5m, or off", c.RateLimit)
+	}
+	return mastoapi.RateLimit{Requests: reqs, Window: window}, nil
 }

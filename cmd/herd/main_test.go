@@ -153,6 +153,8 @@ func TestBadInputClearErrors(t *testing.T) {
 		{[]string{"serve", "--database", "mysql://x"}, "want sqlite:PATH or postgres://"},
 		{[]string{"serve", "--log-level", "loud"}, "--log-level"},
 		{[]string{"serve", "--allow-private-addresses", "not-a-cidr"}, "not a CIDR"},
+		{[]string{"serve", "--rate-limit", "lots"}, "--rate-limit"},
+		{[]string{"serve", "--registrations", "maybe"}, "--registrations"},
 		{[]string{"migrate", "--data", filepath.Join(notDir, "sub")}, "data directory"},
 		{[]string{"migrate", "--database", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, "is PostgreSQL running"},
 		{[]string{"migrate", "--config", badConf}, "want key = value"},
