@@ -91,6 +91,12 @@ type Options struct {
 	ClientIP func(*http.Request) string
 	// IdempotencyEntries bounds the Idempotency-Key cache (default 10000).
 	IdempotencyEntries int
+	// TokenCacheTTL is how long a verified access token is trusted without
+	// reading it again: 0 means DefaultTokenCacheTTL, a negative value
+	// turns the cache off. A token revoked through this API stops working
+	// at once; one revoked by another process sharing the database keeps
+	// working here for at most this long, so keep it at a few seconds.
+	TokenCacheTTL time.Duration
 	// Resolve finds a remote account or status for a search with
 	// resolve=true: q is a handle (user@domain) or a URL. It returns the
 	// account or the status found (stored), or an error when there is
@@ -123,8 +129,9 @@ type API struct {
 	webAppMu sync.Mutex
 	webAppID storage.ID
 
-	stats statsCache
-	apps  appCache
+	stats  statsCache
+	apps   appCache
+	tokens tokenCache
 
 	resolve func(ctx context.Context, q string) (*storage.Account, *storage.Status, error)
 
@@ -158,6 +165,10 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 	}
 	a.info = withInstanceDefaults(a.info, urls)
 	a.limiter = newRateLimiter(opts.RateLimit, a.now)
+	a.tokens.ttl = opts.TokenCacheTTL
+	if a.tokens.ttl == 0 {
+		a.tokens.ttl = DefaultTokenCacheTTL
+	}
 	n := opts.IdempotencyEntries
 	if n <= 0 {
 		n = 10000

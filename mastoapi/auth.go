@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/herd-social/herd/storage"
@@ -98,12 +99,20 @@ func (a *API) lookupToken(ctx context.Context, tok string) (*Auth, error) {
 	if len(tok) > 512 {
 		return nil, ErrInvalidToken
 	}
-	t, err := a.store.OAuth().GetToken(ctx, HashToken(tok))
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrInvalidToken
-	}
-	if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
+	hash := HashToken(tok)
+	now := a.now()
+	t, touched := a.tokens.get(hash, now)
+	if t == nil {
+		var err error
+		t, err = a.store.OAuth().GetToken(ctx, hash)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, ErrInvalidToken
+		}
+		if err != nil {
+			return nil, fmt.Errorf("authenticate: %w", err)
+		}
+		a.tokens.put(hash, t, now)
+		touched = t.LastUsedAt
 	}
 	scopes := Scopes(t.Scopes)
 	for _, s := range scopes {
@@ -119,13 +128,88 @@ func (a *API) lookupToken(ctx context.Context, tok string) (*Auth, error) {
 		}
 		au.User, au.Account = u, acct
 	}
-	now := a.now()
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchInterval {
+	if touched == nil || now.Sub(*touched) >= touchInterval {
 		if err := a.store.OAuth().TouchToken(ctx, t.ID, now); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Warn("mastoapi: touch token", "token_id", t.ID, "err", err)
 		}
+		a.tokens.touched(hash, now)
 	}
 	return au, nil
+}
+
+// DefaultTokenCacheTTL is how long a verified access token is trusted
+// without reading it again (Options.TokenCacheTTL).
+const DefaultTokenCacheTTL = 3 * time.Second
+
+// maxCachedTokens bounds the token cache; it is emptied when full.
+const maxCachedTokens = 10000
+
+// tokenCache keeps the tokens found valid by hash for a short time, so that
+// a request does not read its token again. Only the token is kept: its user
+// and account are read on every request, so that a disabled user or a
+// suspended account is turned away at once. A token revoked through this
+// API is dropped from the cache at once; one revoked elsewhere (another
+// process sharing the database, the command line) stays usable here for at
+// most the TTL.
+type tokenCache struct {
+	ttl time.Duration // ≤ 0: no caching
+	mu  sync.Mutex
+	m   map[string]*cachedToken
+}
+
+type cachedToken struct {
+	tok      *storage.Token
+	loaded   time.Time
+	lastUsed *time.Time // as last written by TouchToken
+}
+
+// get returns a copy of the cached token (callers may keep it) and when it
+// was last marked used, or nil when none is cached or it expired.
+func (c *tokenCache) get(hash string, now time.Time) (*storage.Token, *time.Time) {
+	if c.ttl <= 0 {
+		return nil, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.m[hash]
+	if e == nil {
+		return nil, nil
+	}
+	if age := now.Sub(e.loaded); age < 0 || age >= c.ttl {
+		delete(c.m, hash)
+		return nil, nil
+	}
+	t := *e.tok
+	return &t, e.lastUsed
+}
+
+func (c *tokenCache) put(hash string, t *storage.Token, now time.Time) {
+	if c.ttl <= 0 {
+		return
+	}
+	cp := *t
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = make(map[string]*cachedToken)
+	}
+	c.m[hash] = &cachedToken{tok: &cp, loaded: now, lastUsed: t.LastUsedAt}
+}
+
+// touched records that the token was marked used at t.
+func (c *tokenCache) touched(hash string, t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[hash]; e != nil {
+		e.lastUsed = &t
+	}
+}
+
+// forget drops a token (revoked) from the cache.
+func (c *tokenCache) forget(hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, hash)
 }
 
 // loadUser loads the user and account of a token and checks that they may

@@ -620,9 +620,11 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request) error {
 		h := HashToken(tok)
 		t, err := a.store.OAuth().GetToken(ctx, h)
 		if err == nil && t.ApplicationID == app.ID {
+			a.tokens.forget(h)
 			if err := a.store.OAuth().RevokeToken(ctx, h); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return fmt.Errorf("revoke token: %w", err)
 			}
+			a.tokens.forget(h)
 		} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("revoke token: %w", err)
 		}

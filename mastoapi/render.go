@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/storage"
 )
 
@@ -61,13 +62,27 @@ type statusBatch struct {
 // loadStatusBatch loads the boosted statuses, authors, applications and
 // viewer state of sts.
 func (a *API) loadStatusBatch(ctx context.Context, viewer *storage.Account, sts []*storage.Status) (*statusBatch, error) {
-	b := &statusBatch{viewer: viewer, statuses: map[storage.ID]*storage.Status{}, accounts: map[storage.ID]*Account{},
-		states: map[storage.ID]storage.ViewerState{}, apps: map[storage.ID]*storage.Application{}}
+	return a.loadStatusBatchWith(ctx, viewer, sts, nil)
+}
+
+// loadStatusBatchWith is loadStatusBatch, taking the authors and boosted
+// statuses that pre (when not nil) already holds instead of loading them
+// again.
+func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, sts []*storage.Status, pre *social.Page) (*statusBatch, error) {
+	b := &statusBatch{viewer: viewer, statuses: make(map[storage.ID]*storage.Status, 8),
+		accounts: make(map[storage.ID]*Account, len(sts)), apps: map[storage.ID]*storage.Application{}}
 	var want []storage.ID
 	for _, st := range sts {
-		if st.ReblogOfID != 0 {
-			want = append(want, st.ReblogOfID)
+		if st.ReblogOfID == 0 {
+			continue
 		}
+		if pre != nil {
+			if o := pre.Boosted[st.ReblogOfID]; o != nil {
+				b.statuses[o.ID] = o
+				continue
+			}
+		}
+		want = append(want, st.ReblogOfID)
 	}
 	if len(want) > 0 {
 		origs, err := a.store.Statuses().GetMany(ctx, unique(want))
@@ -86,8 +101,18 @@ func (a *API) loadStatusBatch(ctx context.Context, viewer *storage.Account, sts 
 	accountIDs := make([]storage.ID, 0, len(all))
 	statusIDs := make([]storage.ID, 0, len(all))
 	for _, st := range all {
-		accountIDs = append(accountIDs, st.AccountID)
 		statusIDs = append(statusIDs, st.ID)
+		if b.accounts[st.AccountID] == nil {
+			var acct *storage.Account
+			if pre != nil {
+				acct = pre.Accounts[st.AccountID]
+			}
+			if acct != nil {
+				b.accounts[acct.ID] = AccountToAPI(acct, a.urls)
+			} else {
+				accountIDs = append(accountIDs, st.AccountID)
+			}
+		}
 		if st.ApplicationID != 0 && st.Local {
 			if _, ok := b.apps[st.ApplicationID]; !ok {
 				app, err := a.application(ctx, st.ApplicationID)
@@ -98,8 +123,10 @@ func (a *API) loadStatusBatch(ctx context.Context, viewer *storage.Account, sts 
 			}
 		}
 	}
-	if err := a.loadAccounts(ctx, unique(accountIDs), b.accounts); err != nil {
-		return nil, err
+	if len(accountIDs) > 0 {
+		if err := a.loadAccounts(ctx, unique(accountIDs), b.accounts); err != nil {
+			return nil, err
+		}
 	}
 	if viewer != nil && len(statusIDs) > 0 {
 		states, err := a.store.Statuses().ViewerStates(ctx, viewer.ID, unique(statusIDs))
@@ -107,6 +134,8 @@ func (a *API) loadStatusBatch(ctx context.Context, viewer *storage.Account, sts 
 			return nil, fmt.Errorf("render: viewer state: %w", err)
 		}
 		b.states = states
+	} else {
+		b.states = map[storage.ID]storage.ViewerState{}
 	}
 	return b, nil
 }
@@ -176,11 +205,17 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 // renderStatuses renders a page of statuses for viewer (nil: anonymous),
 // in order, leaving out those whose author is gone.
 func (a *API) renderStatuses(ctx context.Context, viewer *storage.Account, sts []*storage.Status) ([]*Status, error) {
+	return a.renderLoaded(ctx, viewer, sts, nil)
+}
+
+// renderLoaded is renderStatuses, reusing the records pre (when not nil)
+// loaded with the page.
+func (a *API) renderLoaded(ctx context.Context, viewer *storage.Account, sts []*storage.Status, pre *social.Page) ([]*Status, error) {
 	out := make([]*Status, 0, len(sts))
 	if len(sts) == 0 {
 		return out, nil
 	}
-	b, err := a.loadStatusBatch(ctx, viewer, sts)
+	b, err := a.loadStatusBatchWith(ctx, viewer, sts, pre)
 	if err != nil {
 		return nil, err
 	}

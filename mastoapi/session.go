@@ -84,6 +84,7 @@ func (a *API) sessionUser(ctx context.Context, r *http.Request) (*storage.User, 
 	}
 	if a.now().Sub(t.CreatedAt) > sessionTTL {
 		_ = a.store.OAuth().RevokeToken(ctx, t.TokenHash)
+		a.tokens.forget(t.TokenHash)
 		return nil, nil, nil
 	}
 	u, acct, err := a.loadUser(ctx, t.AccountID)

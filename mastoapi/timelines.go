@@ -21,11 +21,11 @@ func (a *API) homeTimeline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sts, err := a.svc.Home(r.Context(), AuthOf(r).Account, pg)
+	page, err := a.svc.HomePage(r.Context(), AuthOf(r).Account, pg)
 	if err != nil {
 		return err
 	}
-	return a.writeStatuses(w, r, sts, pg.Limit)
+	return a.writePage(w, r, page, pg.Limit)
 }
 
 func (a *API) publicTimeline(w http.ResponseWriter, r *http.Request) error {
@@ -38,11 +38,11 @@ func (a *API) publicTimeline(w http.ResponseWriter, r *http.Request) error {
 	if f.LocalOnly && f.RemoteOnly {
 		return a.writeStatuses(w, r, nil, pg.Limit)
 	}
-	sts, err := a.svc.Public(r.Context(), viewerOf(r), f, pg)
+	page, err := a.svc.PublicPage(r.Context(), viewerOf(r), f, pg)
 	if err != nil {
 		return err
 	}
-	return a.writeStatuses(w, r, sts, pg.Limit)
+	return a.writePage(w, r, page, pg.Limit)
 }
 
 // tagNames cleans hashtag names given as parameters (without #).
@@ -79,20 +79,20 @@ func (a *API) tagTimeline(w http.ResponseWriter, r *http.Request) error {
 	if p.Bool("remote", false) && q.LocalOnly {
 		return a.writeStatuses(w, r, nil, pg.Limit)
 	}
-	sts, err := a.svc.Tag(r.Context(), viewerOf(r), q, pg)
+	page, err := a.svc.TagPage(r.Context(), viewerOf(r), q, pg)
 	if err != nil {
 		return err
 	}
 	if p.Bool("remote", false) {
-		kept := sts[:0]
-		for _, st := range sts {
+		kept := page.Statuses[:0]
+		for _, st := range page.Statuses {
 			if !st.Local {
 				kept = append(kept, st)
 			}
 		}
-		sts = kept
+		page.Statuses = kept
 	}
-	return a.writeStatuses(w, r, sts, pg.Limit)
+	return a.writePage(w, r, page, pg.Limit)
 }
 
 func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
@@ -107,14 +107,32 @@ func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := social.AccountStatusesFilter{ExcludeReplies: p.Bool("exclude_replies", false), ExcludeReblogs: p.Bool("exclude_reblogs", false),
 		OnlyMedia: p.Bool("only_media", false), Pinned: p.Bool("pinned", false), Tagged: strings.ToLower(strings.TrimPrefix(p.String("tagged"), "#"))}
-	sts, err := a.svc.AccountStatuses(r.Context(), viewerOf(r), id, f, pg)
+	page, err := a.svc.AccountStatusesPage(r.Context(), viewerOf(r), id, f, pg)
 	if err != nil {
 		return err
 	}
 	if f.Pinned {
-		return a.writeStatuses(w, r, sts, 0) // pins are not paged
+		return a.writePage(w, r, page, 0) // pins are not paged
 	}
-	return a.writeStatuses(w, r, sts, pg.Limit)
+	return a.writePage(w, r, page, pg.Limit)
+}
+
+// writePage renders a timeline page with the records social loaded for it
+// and writes it with its Link header (none when limit is 0).
+func (a *API) writePage(w http.ResponseWriter, r *http.Request, page *social.Page, limit int) error {
+	out, err := a.renderLoaded(r.Context(), viewerOf(r), page.Statuses, page)
+	if err != nil {
+		return err
+	}
+	if limit > 0 {
+		ids := make([]storage.ID, len(page.Statuses))
+		for i, st := range page.Statuses {
+			ids[i] = st.ID
+		}
+		a.SetPageLinks(w, r, ids, limit)
+	}
+	WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // statusPageFunc reads one page of a status listing ordered by another

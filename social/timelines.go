@@ -63,19 +63,35 @@ func statusIDs(sts []*storage.Status) []storage.ID {
 }
 
 // timelineKeep keeps what the viewer may see on a timeline (no muted or
-// blocked accounts).
-func (s *Service) timelineKeep(ctx context.Context, viewer storage.ID) func([]*storage.Status) ([]*storage.Status, error) {
+// blocked accounts), adding what it loaded to pg.
+func (s *Service) timelineKeep(ctx context.Context, viewer storage.ID, pg *Page) func([]*storage.Status) ([]*storage.Status, error) {
 	return func(sts []*storage.Status) ([]*storage.Status, error) {
-		return s.filter(ctx, s.store, viewer, sts, true)
+		return s.filterInto(ctx, s.store, viewer, sts, true, pg)
 	}
+}
+
+// newPage returns an empty page to collect a timeline read into.
+func newPage() *Page {
+	return &Page{Statuses: []*storage.Status{}}
 }
 
 // Home pages through viewer's home feed, newest first, leaving out what
 // the viewer may no longer see or has muted since.
 func (s *Service) Home(ctx context.Context, viewer *storage.Account, p storage.Page) ([]*storage.Status, error) {
+	pg, err := s.HomePage(ctx, viewer, p)
+	if err != nil {
+		return nil, err
+	}
+	return pg.Statuses, nil
+}
+
+// HomePage is Home, returning the authors and boosted statuses it loaded
+// with the page.
+func (s *Service) HomePage(ctx context.Context, viewer *storage.Account, p storage.Page) (*Page, error) {
 	if viewer == nil {
 		return nil, ErrForbidden
 	}
+	pg := newPage()
 	out, err := fillPage(p, func(p storage.Page) ([]*storage.Status, []storage.ID, error) {
 		entries, err := s.store.Feeds().Page(ctx, storage.HomeFeed(viewer.ID), p)
 		if err != nil {
@@ -87,24 +103,37 @@ func (s *Service) Home(ctx context.Context, viewer *storage.Account, p storage.P
 		}
 		sts, err := s.getOrdered(ctx, s.store, ids)
 		return sts, ids, err
-	}, s.timelineKeep(ctx, viewer.ID))
+	}, s.timelineKeep(ctx, viewer.ID, pg))
 	if err != nil {
 		return nil, fmt.Errorf("home timeline: %w", err)
 	}
-	return out, nil
+	pg.Statuses = out
+	return pg, nil
 }
 
 // Public pages through the public timeline (local, remote or both, media
 // only) as viewer (nil for anonymous) may see it.
 func (s *Service) Public(ctx context.Context, viewer *storage.Account, f storage.PublicFilter, p storage.Page) ([]*storage.Status, error) {
+	pg, err := s.PublicPage(ctx, viewer, f, p)
+	if err != nil {
+		return nil, err
+	}
+	return pg.Statuses, nil
+}
+
+// PublicPage is Public, returning the authors and boosted statuses it
+// loaded with the page.
+func (s *Service) PublicPage(ctx context.Context, viewer *storage.Account, f storage.PublicFilter, p storage.Page) (*Page, error) {
+	pg := newPage()
 	out, err := fillPage(p, func(p storage.Page) ([]*storage.Status, []storage.ID, error) {
 		sts, err := s.store.Statuses().Public(ctx, f, p)
 		return sts, statusIDs(sts), err
-	}, s.timelineKeep(ctx, viewerID(viewer)))
+	}, s.timelineKeep(ctx, viewerID(viewer), pg))
 	if err != nil {
 		return nil, fmt.Errorf("public timeline: %w", err)
 	}
-	return out, nil
+	pg.Statuses = out
+	return pg, nil
 }
 
 // TagQuery selects a hashtag timeline: statuses with Tag or any of Any,
@@ -120,15 +149,27 @@ type TagQuery struct {
 
 // Tag pages through a hashtag timeline (public statuses) as viewer may see it.
 func (s *Service) Tag(ctx context.Context, viewer *storage.Account, q TagQuery, p storage.Page) ([]*storage.Status, error) {
+	pg, err := s.TagPage(ctx, viewer, q, p)
+	if err != nil {
+		return nil, err
+	}
+	return pg.Statuses, nil
+}
+
+// TagPage is Tag, returning the authors and boosted statuses it loaded
+// with the page.
+func (s *Service) TagPage(ctx context.Context, viewer *storage.Account, q TagQuery, p storage.Page) (*Page, error) {
 	f := storage.TagFilter{Any: append([]string{q.Tag}, q.Any...), All: q.All, None: q.None, LocalOnly: q.LocalOnly, OnlyMedia: q.OnlyMedia}
+	pg := newPage()
 	out, err := fillPage(p, func(p storage.Page) ([]*storage.Status, []storage.ID, error) {
 		sts, err := s.store.Statuses().Tagged(ctx, f, p)
 		return sts, statusIDs(sts), err
-	}, s.timelineKeep(ctx, viewerID(viewer)))
+	}, s.timelineKeep(ctx, viewerID(viewer), pg))
 	if err != nil {
 		return nil, fmt.Errorf("tag timeline %q: %w", q.Tag, err)
 	}
-	return out, nil
+	pg.Statuses = out
+	return pg, nil
 }
 
 // AccountStatusesFilter narrows an account's statuses.
@@ -145,19 +186,33 @@ type AccountStatusesFilter struct {
 // see: everything for the author; public, unlisted and, for followers,
 // private ones for others; nothing when a block stands between them.
 func (s *Service) AccountStatuses(ctx context.Context, viewer *storage.Account, accountID storage.ID, f AccountStatusesFilter, p storage.Page) ([]*storage.Status, error) {
+	pg, err := s.AccountStatusesPage(ctx, viewer, accountID, f, p)
+	if err != nil {
+		return nil, err
+	}
+	return pg.Statuses, nil
+}
+
+// AccountStatusesPage is AccountStatuses, returning the authors and
+// boosted statuses it loaded with the page.
+func (s *Service) AccountStatusesPage(ctx context.Context, viewer *storage.Account, accountID storage.ID, f AccountStatusesFilter, p storage.Page) (*Page, error) {
 	vid := viewerID(viewer)
-	rel, err := loadRelations(ctx, s.store, vid, []storage.ID{accountID})
+	rel, err := loadRelationsFor(ctx, s.store, vid, []storage.ID{accountID}, false)
+	if err == nil {
+		err = rel.loadFollowing(ctx, s.store, []storage.ID{accountID})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("account statuses: %w", err)
 	}
 	if rel.accounts[accountID] == nil {
 		return nil, fmt.Errorf("account %s: %w", accountID, ErrNotFound)
 	}
+	pg := newPage()
 	if rel.blocked(accountID) {
-		return []*storage.Status{}, nil
+		return pg, nil
 	}
 	keep := func(sts []*storage.Status) ([]*storage.Status, error) {
-		return s.filter(ctx, s.store, vid, sts, false)
+		return s.filterInto(ctx, s.store, vid, sts, false, pg)
 	}
 	if f.Pinned {
 		pins, err := s.store.Pins().ByAccount(ctx, accountID)
@@ -172,7 +227,10 @@ func (s *Service) AccountStatuses(ctx context.Context, viewer *storage.Account, 
 		if err != nil {
 			return nil, err
 		}
-		return keep(sts)
+		if pg.Statuses, err = keep(sts); err != nil {
+			return nil, err
+		}
+		return pg, nil
 	}
 	vis := []storage.Visibility{storage.VisibilityPublic, storage.VisibilityUnlisted}
 	switch {
@@ -190,7 +248,8 @@ func (s *Service) AccountStatuses(ctx context.Context, viewer *storage.Account, 
 	if err != nil {
 		return nil, fmt.Errorf("account statuses of %s: %w", accountID, err)
 	}
-	return out, nil
+	pg.Statuses = out
+	return pg, nil
 }
 
 // Context is a status's thread: what it replies to, oldest first, and the

@@ -26,53 +26,96 @@ func visibilityRank(v storage.Visibility) int {
 // in a few queries to judge many statuses at once.
 type relations struct {
 	viewer    storage.ID
-	following map[storage.ID]bool
+	following map[storage.ID]bool // only for the accounts loadFollowing was given
 	blocks    map[storage.ID]storage.BlockState
 	mutes     map[storage.ID]*storage.Mute
-	domains   map[string]bool // domains the viewer blocks
+	domains   map[string]bool // domains the viewer blocks (loaded when a remote account is involved)
 	accounts  map[storage.ID]*storage.Account
 }
 
 // loadRelations loads viewer's relations with the given accounts (and the
-// accounts themselves, to know their domain and suspension).
+// accounts themselves, to know their domain and suspension): blocks both
+// ways, mutes and domain blocks. Whether the viewer follows them is loaded
+// on demand by loadFollowing.
 func loadRelations(ctx context.Context, st storage.Store, viewer storage.ID, ids []storage.ID) (*relations, error) {
+	return loadRelationsFor(ctx, st, viewer, ids, true)
+}
+
+// loadRelationsFor is loadRelations, leaving the mutes out unless
+// withMutes is set (only timelines and notifications look at them).
+func loadRelationsFor(ctx context.Context, st storage.Store, viewer storage.ID, ids []storage.ID, withMutes bool) (*relations, error) {
 	r := &relations{viewer: viewer, following: map[storage.ID]bool{}, blocks: map[storage.ID]storage.BlockState{},
-		mutes: map[storage.ID]*storage.Mute{}, domains: map[string]bool{}, accounts: map[storage.ID]*storage.Account{}}
+		mutes: map[storage.ID]*storage.Mute{}, domains: map[string]bool{}}
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
+		r.accounts = map[storage.ID]*storage.Account{}
 		return r, nil
 	}
 	accts, err := st.Accounts().GetMany(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)
 	}
+	r.accounts = make(map[storage.ID]*storage.Account, len(accts))
+	remote := false
 	for _, a := range accts {
 		r.accounts[a.ID] = a
+		remote = remote || a.Domain != ""
 	}
 	if viewer == 0 {
 		return r, nil
 	}
-	fs, err := st.Follows().States(ctx, viewer, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load follows: %w", err)
+	// The viewer's own relations with itself do not count: leave it out.
+	others := ids[:0:0]
+	for _, id := range ids {
+		if id != viewer {
+			others = append(others, id)
+		}
 	}
-	for id, f := range fs {
-		r.following[id] = f.Following != nil
+	if len(others) == 0 {
+		return r, nil
 	}
-	if r.blocks, err = st.Blocks().States(ctx, viewer, ids); err != nil {
+	if r.blocks, err = st.Blocks().States(ctx, viewer, others); err != nil {
 		return nil, fmt.Errorf("load blocks: %w", err)
 	}
-	if r.mutes, err = st.Mutes().States(ctx, viewer, ids); err != nil {
-		return nil, fmt.Errorf("load mutes: %w", err)
+	if withMutes {
+		if r.mutes, err = st.Mutes().States(ctx, viewer, others); err != nil {
+			return nil, fmt.Errorf("load mutes: %w", err)
+		}
 	}
-	doms, err := st.DomainBlocks().Domains(ctx, viewer)
-	if err != nil {
-		return nil, fmt.Errorf("load domain blocks: %w", err)
-	}
-	for _, d := range doms {
-		r.domains[d] = true
+	if remote {
+		doms, err := st.DomainBlocks().Domains(ctx, viewer)
+		if err != nil {
+			return nil, fmt.Errorf("load domain blocks: %w", err)
+		}
+		for _, d := range doms {
+			r.domains[d] = true
+		}
 	}
 	return r, nil
+}
+
+// loadFollowing loads whether the viewer follows each of ids.
+func (r *relations) loadFollowing(ctx context.Context, st storage.Store, ids []storage.ID) error {
+	if r.viewer == 0 {
+		return nil
+	}
+	want := make([]storage.ID, 0, len(ids))
+	for _, id := range uniqueIDs(ids) {
+		if _, ok := r.following[id]; !ok && id != r.viewer {
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	fs, err := st.Follows().States(ctx, r.viewer, want)
+	if err != nil {
+		return fmt.Errorf("load follows: %w", err)
+	}
+	for _, id := range want {
+		r.following[id] = fs[id].Following != nil
+	}
+	return nil
 }
 
 func uniqueIDs(ids []storage.ID) []storage.ID {
@@ -138,9 +181,11 @@ type statusSet struct {
 }
 
 // loadSet loads the originals of the boosts among sts and the viewer's
-// relations with every author involved (and with extra accounts).
-func loadSet(ctx context.Context, st storage.Store, viewer storage.ID, sts []*storage.Status, extra ...storage.ID) (*statusSet, error) {
-	set := &statusSet{originals: map[storage.ID]*storage.Status{}}
+// relations with every author involved (mutes only with withMutes), and
+// whether the viewer follows the authors of the private statuses among
+// them.
+func loadSet(ctx context.Context, st storage.Store, viewer storage.ID, sts []*storage.Status, withMutes bool) (*statusSet, error) {
+	set := &statusSet{}
 	var want []storage.ID
 	for _, s := range sts {
 		if s.ReblogOfID != 0 {
@@ -152,19 +197,32 @@ func loadSet(ctx context.Context, st storage.Store, viewer storage.ID, sts []*st
 		if err != nil {
 			return nil, fmt.Errorf("load boosted statuses: %w", err)
 		}
+		set.originals = make(map[storage.ID]*storage.Status, len(origs))
 		for _, o := range origs {
 			set.originals[o.ID] = o
 		}
+	} else {
+		set.originals = map[storage.ID]*storage.Status{}
 	}
-	authors := append([]storage.ID(nil), extra...)
-	for _, s := range sts {
+	authors := make([]storage.ID, 0, len(sts)+len(set.originals))
+	var private []storage.ID
+	note := func(s *storage.Status) {
 		authors = append(authors, s.AccountID)
+		if s.Visibility == storage.VisibilityPrivate && viewer != 0 && s.AccountID != viewer && !mentions(s, viewer) {
+			private = append(private, s.AccountID)
+		}
+	}
+	for _, s := range sts {
+		note(s)
 	}
 	for _, o := range set.originals {
-		authors = append(authors, o.AccountID)
+		note(o)
 	}
-	rel, err := loadRelations(ctx, st, viewer, authors)
+	rel, err := loadRelationsFor(ctx, st, viewer, authors, withMutes)
 	if err != nil {
+		return nil, err
+	}
+	if err := rel.loadFollowing(ctx, st, private); err != nil {
 		return nil, err
 	}
 	set.rel = rel
@@ -206,7 +264,7 @@ func (set *statusSet) hidden(s *storage.Status) bool {
 // the accounts it mentions; a block either way hides everything. For a
 // boost, the boosted status must be visible too.
 func (s *Service) CanSee(ctx context.Context, viewer *storage.Account, st *storage.Status) (bool, error) {
-	set, err := loadSet(ctx, s.store, viewerID(viewer), []*storage.Status{st})
+	set, err := loadSet(ctx, s.store, viewerID(viewer), []*storage.Status{st}, false)
 	if err != nil {
 		return false, fmt.Errorf("can see %s: %w", st.ID, err)
 	}
@@ -221,11 +279,17 @@ func (s *Service) FilterVisible(ctx context.Context, viewer *storage.Account, st
 // filter keeps the statuses the viewer may see; with timeline set, it also
 // drops those of muted accounts.
 func (s *Service) filter(ctx context.Context, st storage.Store, viewer storage.ID, sts []*storage.Status, timeline bool) ([]*storage.Status, error) {
+	return s.filterInto(ctx, st, viewer, sts, timeline, nil)
+}
+
+// filterInto is filter, adding what it loaded (authors, boosted statuses)
+// to pg when pg is not nil.
+func (s *Service) filterInto(ctx context.Context, st storage.Store, viewer storage.ID, sts []*storage.Status, timeline bool, pg *Page) ([]*storage.Status, error) {
 	out := make([]*storage.Status, 0, len(sts))
 	if len(sts) == 0 {
 		return out, nil
 	}
-	set, err := loadSet(ctx, st, viewer, sts)
+	set, err := loadSet(ctx, st, viewer, sts, timeline)
 	if err != nil {
 		return nil, fmt.Errorf("filter statuses: %w", err)
 	}
@@ -234,7 +298,36 @@ func (s *Service) filter(ctx context.Context, st storage.Store, viewer storage.I
 			out = append(out, x)
 		}
 	}
+	pg.add(set)
 	return out, nil
+}
+
+// Page is a page of statuses with what was loaded to judge them: their
+// authors and the statuses they boost (with the authors of those), so that
+// a caller rendering the page need not load them again. Accounts and
+// Boosted may hold more than the page needs (records of statuses that were
+// filtered out), never less, unless a record vanished meanwhile.
+type Page struct {
+	Statuses []*storage.Status
+	Accounts map[storage.ID]*storage.Account
+	Boosted  map[storage.ID]*storage.Status
+}
+
+// add merges what set loaded into pg (a no-op on a nil pg).
+func (pg *Page) add(set *statusSet) {
+	if pg == nil {
+		return
+	}
+	if pg.Accounts == nil {
+		pg.Accounts, pg.Boosted = set.rel.accounts, set.originals
+		return
+	}
+	for id, a := range set.rel.accounts {
+		pg.Accounts[id] = a
+	}
+	for id, o := range set.originals {
+		pg.Boosted[id] = o
+	}
 }
 
 // GetStatus returns the status id if viewer may see it, ErrNotFound
@@ -281,7 +374,7 @@ func (s *Service) visibleStatus(ctx context.Context, st storage.Store, viewer st
 	if err != nil {
 		return nil, notFound(err, "status %s", id)
 	}
-	set, err := loadSet(ctx, st, viewer, []*storage.Status{x})
+	set, err := loadSet(ctx, st, viewer, []*storage.Status{x}, false)
 	if err != nil {
 		return nil, fmt.Errorf("status %s: %w", id, err)
 	}

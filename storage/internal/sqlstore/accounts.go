@@ -73,8 +73,19 @@ func normAccount(a *storage.Account) {
 }
 
 func (r accounts) Get(ctx context.Context, id storage.ID) (*storage.Account, error) {
+	c := r.s.readCache()
+	var gen uint64
+	if c != nil {
+		if a := c.accounts.get(id, c.now()); a != nil {
+			return a, nil
+		}
+		gen = c.accounts.generation()
+	}
 	var a storage.Account
 	err := r.s.get(ctx, &a, "SELECT "+accountCols+" FROM accounts WHERE id = ?", id)
+	if err == nil && c != nil {
+		c.accounts.put(gen, c.now(), accountID, &a)
+	}
 	return &a, r.s.wrap(err, "get account %s", id)
 }
 
@@ -82,9 +93,23 @@ func (r accounts) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Acc
 	if len(ids) == 0 {
 		return []*storage.Account{}, nil
 	}
-	var out []*storage.Account
-	err := r.s.sel(ctx, &out, "SELECT "+accountCols+" FROM accounts WHERE id IN (?)", ids)
-	return out, r.s.wrap(err, "get accounts")
+	c := r.s.readCache()
+	if c == nil {
+		var out []*storage.Account
+		err := r.s.sel(ctx, &out, "SELECT "+accountCols+" FROM accounts WHERE id IN (?)", ids)
+		return out, r.s.wrap(err, "get accounts")
+	}
+	out, missing := c.accounts.getMany(uniqueIDs(ids), c.now())
+	if len(missing) == 0 {
+		return out, nil
+	}
+	gen := c.accounts.generation()
+	var got []*storage.Account
+	if err := r.s.sel(ctx, &got, "SELECT "+accountCols+" FROM accounts WHERE id IN (?)", missing); err != nil {
+		return nil, r.s.wrap(err, "get accounts")
+	}
+	c.accounts.put(gen, c.now(), accountID, got...)
+	return append(out, got...), nil
 }
 
 func (r accounts) GetByUsername(ctx context.Context, username, domain string) (*storage.Account, error) {
@@ -103,7 +128,9 @@ func (r accounts) GetByURI(ctx context.Context, uri string) (*storage.Account, e
 func (r accounts) Update(ctx context.Context, a *storage.Account) error {
 	a.UpdatedAt = r.s.now()
 	normAccount(a)
-	return r.s.wrap(r.s.update(ctx, "accounts", "id", a, accountMutable, column{"username_key", foldKey(a.Username)}), "update account %s", a.ID)
+	err := r.s.update(ctx, "accounts", "id", a, accountMutable, column{"username_key", foldKey(a.Username)})
+	r.s.changedAccounts(a.ID)
+	return r.s.wrap(err, "update account %s", a.ID)
 }
 
 func (r accounts) Delete(ctx context.Context, id storage.ID) error {
@@ -126,6 +153,12 @@ func (r accounts) Delete(ctx context.Context, id storage.ID) error {
 				return ts.wrap(err, "delete account %s", id)
 			}
 		}
+		// The account's statuses go with it (foreign keys), and so do the
+		// boosts of them and the links to them in other statuses.
+		ts.changedAccounts(id)
+		ts.changedStatuses(true)
+		ts.changedAllRelations()
+		ts.changedUsers()
 		return ts.wrap(ts.execAffected(ctx, "DELETE FROM accounts WHERE id = ?", id), "delete account %s", id)
 	})
 }
@@ -195,7 +228,9 @@ func (r accounts) AdjustCounts(ctx context.Context, id storage.ID, st, followers
 	}
 	q += " WHERE id = ?"
 	args = append(args, id)
-	return r.s.wrap(r.s.execAffected(ctx, q, args...), "adjust account counts %s", id)
+	err := r.s.execAffected(ctx, q, args...)
+	r.s.changedAccounts(id)
+	return r.s.wrap(err, "adjust account counts %s", id)
 }
 
 type users struct{ s *Store }
@@ -238,7 +273,9 @@ func (r users) Create(ctx context.Context, u *storage.User) error {
 		u.UpdatedAt = now
 	}
 	normUser(u)
-	return r.s.wrap(r.s.insert(ctx, "users", u, column{"email_key", foldKey(u.Email)}), "create user %s", u.Email)
+	err := r.s.insert(ctx, "users", u, column{"email_key", foldKey(u.Email)})
+	r.s.changedUsers()
+	return r.s.wrap(err, "create user %s", u.Email)
 }
 
 func (r users) Get(ctx context.Context, id storage.ID) (*storage.User, error) {
@@ -248,8 +285,20 @@ func (r users) Get(ctx context.Context, id storage.ID) (*storage.User, error) {
 }
 
 func (r users) GetByAccountID(ctx context.Context, accountID storage.ID) (*storage.User, error) {
+	// Read for every authenticated request: cached by account ID.
+	c := r.s.readCache()
+	var gen uint64
+	if c != nil {
+		if u := c.users.get(accountID, c.now()); u != nil {
+			return u, nil
+		}
+		gen = c.users.generation()
+	}
 	var u storage.User
 	err := r.s.get(ctx, &u, "SELECT "+userCols+" FROM users WHERE account_id = ?", accountID)
+	if err == nil && c != nil {
+		c.users.put(gen, c.now(), userAccountID, &u)
+	}
 	return &u, r.s.wrap(err, "get user of account %s", accountID)
 }
 
@@ -262,7 +311,9 @@ func (r users) GetByEmail(ctx context.Context, email string) (*storage.User, err
 func (r users) Update(ctx context.Context, u *storage.User) error {
 	u.UpdatedAt = r.s.now()
 	normUser(u)
-	return r.s.wrap(r.s.update(ctx, "users", "id", u, userMutable, column{"email_key", foldKey(u.Email)}), "update user %s", u.ID)
+	err := r.s.update(ctx, "users", "id", u, userMutable, column{"email_key", foldKey(u.Email)})
+	r.s.changedUsers()
+	return r.s.wrap(err, "update user %s", u.ID)
 }
 
 func (r users) List(ctx context.Context, p storage.Page) ([]*storage.User, error) {

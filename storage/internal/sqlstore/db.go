@@ -40,6 +40,10 @@ type Config struct {
 	Now func() time.Time
 	// Close closes the databases.
 	Close func() error
+	// RecordCacheTTL bounds how long accounts and statuses read by ID are
+	// kept in memory (see DefaultRecordCacheTTL): 0 means the default, a
+	// negative value turns the cache off.
+	RecordCacheTTL time.Duration
 }
 
 // Store implements storage.Store over SQL.
@@ -48,6 +52,13 @@ type Store struct {
 	r   sqlx.ExtContext // reads
 	w   sqlx.ExtContext // writes
 	tx  *sqlx.Tx
+	// rc and wc cache the prepared statements of the reader and the
+	// writer (the same cache when they are the same database).
+	rc, wc *stmtCache
+	// cache keeps accounts and statuses by ID (nil: off); inval collects
+	// what a transaction wrote, to drop from it when the transaction ends.
+	cache *recordCaches
+	inval *invalidation
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -61,7 +72,15 @@ func New(cfg Config) *Store {
 		cfg.Now = time.Now
 	}
 	c := cfg
-	return &Store{cfg: &c, r: c.Reader, w: c.Writer}
+	s := &Store{cfg: &c, r: c.Reader, w: c.Writer, cache: newRecordCaches(c.RecordCacheTTL)}
+	if c.Writer != nil {
+		s.wc = newStmtCache(c.Writer)
+	}
+	s.rc = s.wc
+	if c.Reader != nil && c.Reader != c.Writer {
+		s.rc = newStmtCache(c.Reader)
+	}
+	return s
 }
 
 // Accounts implements storage.Store.
@@ -113,10 +132,17 @@ func (s *Store) Close() error {
 	if s.tx != nil {
 		return errors.New("sqlstore: Close called inside a transaction")
 	}
-	if s.cfg.Close != nil {
-		return s.cfg.Close()
+	var errs []error
+	if s.rc != nil && s.rc != s.wc {
+		errs = append(errs, s.rc.close())
 	}
-	return nil
+	if s.wc != nil {
+		errs = append(errs, s.wc.close())
+	}
+	if s.cfg.Close != nil {
+		errs = append(errs, s.cfg.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Dialect returns the store's SQL dialect.
@@ -135,7 +161,15 @@ func (s *Store) Tx(ctx context.Context, fn func(tx storage.Store) error) (err er
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	ts := &Store{cfg: s.cfg, r: tx, w: tx, tx: tx}
+	ts := &Store{cfg: s.cfg, r: tx, w: tx, tx: tx, rc: s.wc, wc: s.wc, cache: s.cache, inval: &invalidation{}}
+	// What the transaction wrote is dropped from the record caches once it
+	// has ended, committed or not (this defer runs after the rollback).
+	defer s.cache.apply(ts.inval)
+	if s.wc != nil {
+		// Statements first met inside the transaction are prepared once
+		// it has ended and its connection is free (this defer runs last).
+		defer s.wc.preparePending(context.WithoutCancel(ctx))
+	}
 	finished := false
 	defer func() {
 		// fn returned an error, panicked (the panic goes on) or ended its
@@ -183,9 +217,62 @@ func (s *Store) wrap(err error, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", msg, err)
 }
 
-// get runs a single-row query on the reader.
+// prepared returns the cached prepared statement for q, on the writer
+// when write is set, else on the reader; inside a transaction, bound to it
+// (the caller closes it). It returns nil when q is to run unprepared: the
+// cache is full, the statement was not prepared yet inside a transaction,
+// or preparing failed (running it unprepared then reports the error).
+func (s *Store) prepared(ctx context.Context, write bool, q string) *sqlx.Stmt {
+	if s.tx != nil {
+		if s.wc == nil {
+			return nil
+		}
+		st := s.wc.lookup(q)
+		if st == nil {
+			s.wc.deferPrepare(q)
+			return nil
+		}
+		return s.tx.StmtxContext(ctx, st)
+	}
+	c := s.rc
+	if write {
+		c = s.wc
+	}
+	if c == nil {
+		return nil
+	}
+	st, err := c.get(ctx, q)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
+// done releases a statement returned by prepared.
+func (s *Store) done(st *sqlx.Stmt) {
+	if s.tx != nil && st != nil {
+		_ = st.Close()
+	}
+}
+
+// get runs a single-row query on the reader, with slice arguments
+// expanded for IN.
 func (s *Store) get(ctx context.Context, dst any, q string, args ...any) error {
-	if err := sqlx.GetContext(ctx, s.r, dst, s.r.Rebind(q), args...); err != nil {
+	q, args, cacheable, err := expand(q, args)
+	if err != nil {
+		return err
+	}
+	var st *sqlx.Stmt
+	if cacheable {
+		st = s.prepared(ctx, false, q)
+	}
+	if st != nil {
+		err = st.GetContext(ctx, dst, args...)
+		s.done(st)
+	} else {
+		err = sqlx.GetContext(ctx, s.r, dst, s.r.Rebind(q), args...)
+	}
+	if err != nil {
 		return err
 	}
 	fixTimes(dst)
@@ -194,16 +281,41 @@ func (s *Store) get(ctx context.Context, dst any, q string, args ...any) error {
 
 // sel runs a query on the reader, with slice arguments expanded for IN.
 func (s *Store) sel(ctx context.Context, dst any, q string, args ...any) error {
-	q, args, err := expand(q, args)
+	q, args, cacheable, err := expand(q, args)
 	if err != nil {
 		return err
 	}
-	if err := sqlx.SelectContext(ctx, s.r, dst, s.r.Rebind(q), args...); err != nil {
+	var st *sqlx.Stmt
+	if cacheable {
+		st = s.prepared(ctx, false, q)
+	}
+	if st != nil {
+		err = st.SelectContext(ctx, dst, args...)
+		s.done(st)
+	} else {
+		err = sqlx.SelectContext(ctx, s.r, dst, s.r.Rebind(q), args...)
+	}
+	if err != nil {
 		return err
 	}
 	nonNilSlice(dst)
 	fixTimes(dst)
 	return nil
+}
+
+// execRaw runs an already expanded statement on the writer, prepared when
+// it can be.
+func (s *Store) execRaw(ctx context.Context, q string, cacheable bool, args []any) (sql.Result, error) {
+	var st *sqlx.Stmt
+	if cacheable {
+		st = s.prepared(ctx, true, q)
+	}
+	if st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		s.done(st)
+		return res, err
+	}
+	return s.w.ExecContext(ctx, s.w.Rebind(q), args...)
 }
 
 // nonNilSlice replaces a nil slice behind dst with an empty one, so that
@@ -220,11 +332,11 @@ func nonNilSlice(dst any) {
 
 // exec runs a statement on the writer, with slice arguments expanded for IN.
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	q, args, err := expand(q, args)
+	q, args, cacheable, err := expand(q, args)
 	if err != nil {
 		return nil, err
 	}
-	return s.w.ExecContext(ctx, s.w.Rebind(q), args...)
+	return s.execRaw(ctx, q, cacheable, args)
 }
 
 // execAffected runs a statement and returns ErrNotFound when it changed no row.
@@ -241,16 +353,6 @@ func (s *Store) execAffected(ctx context.Context, q string, args ...any) error {
 		return sql.ErrNoRows
 	}
 	return nil
-}
-
-func expand(q string, args []any) (string, []any, error) {
-	for _, a := range args {
-		switch a.(type) {
-		case []storage.ID, []string, []int64:
-			return sqlx.In(q, args...)
-		}
-	}
-	return q, args, nil
 }
 
 // column is a value for a column that has no field in the record, such as
@@ -278,7 +380,7 @@ func (s *Store) insert(ctx context.Context, table string, rec any, extra ...colu
 	for _, e := range extra {
 		args = append(args, e.value)
 	}
-	_, err = s.w.ExecContext(ctx, s.w.Rebind(q), args...)
+	_, err = s.execRaw(ctx, q, true, args)
 	return err
 }
 
@@ -306,7 +408,7 @@ func (s *Store) update(ctx context.Context, table, key string, rec any, cols []s
 		}
 		args = append(args, keyArg)
 	}
-	res, err := s.w.ExecContext(ctx, s.w.Rebind(q), args...)
+	res, err := s.execRaw(ctx, q, true, args)
 	if err != nil {
 		return err
 	}

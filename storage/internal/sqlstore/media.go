@@ -125,7 +125,7 @@ func (r mediaAttachments) Attach(ctx context.Context, ids []storage.ID, statusID
 		}
 		// Read through the writer: inside the transaction, so that the
 		// check and the update see the same rows.
-		q, args, err := expand("SELECT id, account_id, status_id FROM media_attachments WHERE id IN (?)", []any{uniq})
+		q, args, _, err := expand("SELECT id, account_id, status_id FROM media_attachments WHERE id IN (?)", []any{uniq})
 		if err == nil {
 			err = selectW(ctx, ts, &rows, q, args...)
 		}

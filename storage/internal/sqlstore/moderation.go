@@ -36,7 +36,9 @@ func (r blocks) Create(ctx context.Context, b *storage.Block) error {
 		b.CreatedAt = r.s.now()
 	}
 	b.CreatedAt = norm(b.CreatedAt)
-	return r.s.wrap(r.s.insert(ctx, "blocks", b), "create block %s→%s", b.AccountID, b.TargetAccountID)
+	err := r.s.insert(ctx, "blocks", b)
+	r.s.changedBlocks(b.AccountID, b.TargetAccountID)
+	return r.s.wrap(err, "create block %s→%s", b.AccountID, b.TargetAccountID)
 }
 
 func (r blocks) Get(ctx context.Context, accountID, targetID storage.ID) (*storage.Block, error) {
@@ -52,8 +54,9 @@ func (r blocks) GetByURI(ctx context.Context, uri string) (*storage.Block, error
 }
 
 func (r blocks) Delete(ctx context.Context, accountID, targetID storage.ID) error {
-	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?", accountID, targetID),
-		"delete block %s→%s", accountID, targetID)
+	err := r.s.execAffected(ctx, "DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?", accountID, targetID)
+	r.s.changedBlocks(accountID, targetID)
+	return r.s.wrap(err, "delete block %s→%s", accountID, targetID)
 }
 
 func (r blocks) List(ctx context.Context, accountID storage.ID, p storage.Page) ([]*storage.Block, error) {
@@ -67,6 +70,20 @@ func (r blocks) List(ctx context.Context, accountID storage.ID, p storage.Page) 
 func (r blocks) States(ctx context.Context, accountID storage.ID, ids []storage.ID) (map[storage.ID]storage.BlockState, error) {
 	out := map[storage.ID]storage.BlockState{}
 	if accountID == 0 || len(ids) == 0 {
+		return out, nil
+	}
+	set, err := r.s.blockSetOf(ctx, accountID)
+	if err != nil {
+		return nil, r.s.wrap(err, "block states of %s", accountID)
+	}
+	if set != nil && !set.big {
+		for _, id := range ids {
+			_, blocking := set.blocking[id]
+			_, blockedBy := set.blockedBy[id]
+			if blocking || blockedBy {
+				out[id] = storage.BlockState{Blocking: blocking, BlockedBy: blockedBy}
+			}
+		}
 		return out, nil
 	}
 	var rows []struct {
@@ -117,7 +134,9 @@ func (r mutes) Create(ctx context.Context, m *storage.Mute) error {
 	cols := columnsOf(m)
 	q := "INSERT INTO mutes (" + strings.Join(cols, ", ") + ") VALUES (:" + strings.Join(cols, ", :") +
 		") ON CONFLICT (account_id, target_account_id) DO UPDATE SET hide_notifications = excluded.hide_notifications, expires_at = excluded.expires_at"
-	if err := r.s.named(ctx, q, m); err != nil {
+	err := r.s.named(ctx, q, m)
+	r.s.changedMutes(m.AccountID)
+	if err != nil {
 		return r.s.wrap(err, "create mute %s→%s", m.AccountID, m.TargetAccountID)
 	}
 	// Read back the stored row: an existing mute keeps its ID and creation time.
@@ -136,8 +155,9 @@ func (r mutes) Get(ctx context.Context, accountID, targetID storage.ID) (*storag
 }
 
 func (r mutes) Delete(ctx context.Context, accountID, targetID storage.ID) error {
-	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?", accountID, targetID),
-		"delete mute %s→%s", accountID, targetID)
+	err := r.s.execAffected(ctx, "DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?", accountID, targetID)
+	r.s.changedMutes(accountID)
+	return r.s.wrap(err, "delete mute %s→%s", accountID, targetID)
 }
 
 func (r mutes) List(ctx context.Context, accountID storage.ID, p storage.Page) ([]*storage.Mute, error) {
@@ -153,8 +173,21 @@ func (r mutes) States(ctx context.Context, accountID storage.ID, ids []storage.I
 	if accountID == 0 || len(ids) == 0 {
 		return out, nil
 	}
+	set, err := r.s.muteSetOf(ctx, accountID)
+	if err != nil {
+		return nil, r.s.wrap(err, "mute states of %s", accountID)
+	}
+	if set != nil && !set.big {
+		now := r.s.now()
+		for _, id := range ids {
+			if m := set.mutes[id]; m != nil && (m.ExpiresAt == nil || m.ExpiresAt.After(now)) {
+				out[id] = cloneMute(m)
+			}
+		}
+		return out, nil
+	}
 	var rows []*storage.Mute
-	err := r.s.sel(ctx, &rows, "SELECT "+muteCols+" FROM mutes WHERE account_id = ? AND target_account_id IN (?) AND "+unexpired,
+	err = r.s.sel(ctx, &rows, "SELECT "+muteCols+" FROM mutes WHERE account_id = ? AND target_account_id IN (?) AND "+unexpired,
 		accountID, ids, r.s.now())
 	if err != nil {
 		return nil, r.s.wrap(err, "mute states of %s", accountID)
@@ -198,12 +231,15 @@ func (r domainBlocks) Create(ctx context.Context, d *storage.DomainBlock) error 
 		d.CreatedAt = r.s.now()
 	}
 	d.CreatedAt = norm(d.CreatedAt)
-	return r.s.wrap(r.s.insert(ctx, "domain_blocks", d), "create domain block %s of %s", d.Domain, d.AccountID)
+	err := r.s.insert(ctx, "domain_blocks", d)
+	r.s.changedDomainBlocks(d.AccountID)
+	return r.s.wrap(err, "create domain block %s of %s", d.Domain, d.AccountID)
 }
 
 func (r domainBlocks) Delete(ctx context.Context, accountID storage.ID, domain string) error {
-	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM domain_blocks WHERE account_id = ? AND domain = ?", accountID, strings.ToLower(domain)),
-		"delete domain block %s of %s", domain, accountID)
+	err := r.s.execAffected(ctx, "DELETE FROM domain_blocks WHERE account_id = ? AND domain = ?", accountID, strings.ToLower(domain))
+	r.s.changedDomainBlocks(accountID)
+	return r.s.wrap(err, "delete domain block %s of %s", domain, accountID)
 }
 
 func (r domainBlocks) List(ctx context.Context, accountID storage.ID, p storage.Page) ([]*storage.DomainBlock, error) {
@@ -215,8 +251,15 @@ func (r domainBlocks) List(ctx context.Context, accountID storage.ID, p storage.
 }
 
 func (r domainBlocks) Domains(ctx context.Context, accountID storage.ID) ([]string, error) {
+	set, err := r.s.domainSetOf(ctx, accountID)
+	if err != nil {
+		return nil, r.s.wrap(err, "blocked domains of %s", accountID)
+	}
+	if set != nil && !set.big {
+		return cloneStrings(set.domains), nil
+	}
 	out := []string{}
-	err := r.s.sel(ctx, &out, "SELECT domain FROM domain_blocks WHERE account_id = ? ORDER BY domain", accountID)
+	err = r.s.sel(ctx, &out, "SELECT domain FROM domain_blocks WHERE account_id = ? ORDER BY domain", accountID)
 	return out, r.s.wrap(err, "blocked domains of %s", accountID)
 }
 

@@ -107,8 +107,19 @@ func writeStatusIndex(ctx context.Context, s *Store, st *storage.Status) error {
 }
 
 func (r statuses) Get(ctx context.Context, id storage.ID) (*storage.Status, error) {
+	c := r.s.readCache()
+	var gen uint64
+	if c != nil {
+		if st := c.statuses.get(id, c.now()); st != nil {
+			return st, nil
+		}
+		gen = c.statuses.generation()
+	}
 	var st storage.Status
 	err := r.s.get(ctx, &st, "SELECT "+statusCols+" FROM statuses WHERE id = ?", id)
+	if err == nil && c != nil {
+		c.statuses.put(gen, c.now(), statusID, &st)
+	}
 	return &st, r.s.wrap(err, "get status %s", id)
 }
 
@@ -116,9 +127,23 @@ func (r statuses) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Sta
 	if len(ids) == 0 {
 		return []*storage.Status{}, nil
 	}
-	var out []*storage.Status
-	err := r.s.sel(ctx, &out, "SELECT "+statusCols+" FROM statuses WHERE id IN (?)", ids)
-	return out, r.s.wrap(err, "get statuses")
+	c := r.s.readCache()
+	if c == nil {
+		var out []*storage.Status
+		err := r.s.sel(ctx, &out, "SELECT "+statusCols+" FROM statuses WHERE id IN (?)", ids)
+		return out, r.s.wrap(err, "get statuses")
+	}
+	out, missing := c.statuses.getMany(uniqueIDs(ids), c.now())
+	if len(missing) == 0 {
+		return out, nil
+	}
+	gen := c.statuses.generation()
+	var got []*storage.Status
+	if err := r.s.sel(ctx, &got, "SELECT "+statusCols+" FROM statuses WHERE id IN (?)", missing); err != nil {
+		return nil, r.s.wrap(err, "get statuses")
+	}
+	c.statuses.put(gen, c.now(), statusID, got...)
+	return append(out, got...), nil
 }
 
 func (r statuses) GetByURI(ctx context.Context, uri string) (*storage.Status, error) {
@@ -132,6 +157,7 @@ func (r statuses) Update(ctx context.Context, st *storage.Status) error {
 	normStatus(st)
 	return r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
+		ts.changedStatuses(false, st.ID)
 		if err := ts.update(ctx, "statuses", "id", st, statusEditable); err != nil {
 			return ts.wrap(err, "update status %s", st.ID)
 		}
@@ -148,6 +174,8 @@ func (r statuses) Delete(ctx context.Context, id storage.ID) error {
 			return ts.wrap(err, "delete status %s", id)
 		}
 		ids = append(ids, id)
+		// Replies and quotes of the status change too: drop every status.
+		ts.changedStatuses(true)
 		for _, q := range []string{
 			"DELETE FROM feed_entries WHERE status_id IN (?)",
 			"DELETE FROM notifications WHERE status_id IN (?)",
@@ -180,8 +208,46 @@ func (r statuses) GetReblog(ctx context.Context, accountID, statusID storage.ID)
 }
 
 func (r statuses) Reblogs(ctx context.Context, statusID storage.ID, p storage.Page) ([]*storage.Status, error) {
-	out, err := listPage[storage.Status](ctx, r.s, "statuses", []string{"reblog_of_id = ?"}, []any{statusID}, "id", p)
+	out, err := r.listStatuses(ctx, []string{"reblog_of_id = ?"}, []any{statusID}, "id", p)
 	return out, r.s.wrap(err, "list reblogs of %s", statusID)
+}
+
+// listStatuses runs a paged query over statuses and returns the rows
+// newest first. With the record cache on (outside transactions) it reads
+// only the IDs and takes the records from the cache, reading the missing
+// ones by ID: on SQLite, reading the wide rows was most of a timeline's
+// cost.
+func (r statuses) listStatuses(ctx context.Context, where []string, args []any, col string, p storage.Page) ([]*storage.Status, error) {
+	if r.s.readCache() == nil {
+		return listPage[storage.Status](ctx, r.s, "statuses", where, args, col, p)
+	}
+	where, args, suffix := pageClause(where, args, col, p)
+	var ids []storage.ID
+	if err := r.s.sel(ctx, &ids, "SELECT id FROM statuses"+whereSQL(where)+suffix, args...); err != nil {
+		return nil, err
+	}
+	if p.Ascending() {
+		reverse(ids)
+	}
+	if len(ids) == 0 {
+		return []*storage.Status{}, nil
+	}
+	got, err := r.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[storage.ID]*storage.Status, len(got))
+	for _, st := range got {
+		byID[st.ID] = st
+	}
+	out := make([]*storage.Status, 0, len(ids))
+	for _, id := range ids {
+		// A status deleted between the two reads is left out.
+		if st := byID[id]; st != nil {
+			out = append(out, st)
+		}
+	}
+	return out, nil
 }
 
 func visibilityIn(where []string, args []any, col string, vs []storage.Visibility) ([]string, []any) {
@@ -214,7 +280,7 @@ func (r statuses) ByAccount(ctx context.Context, accountID storage.ID, f storage
 		where = append(where, "id IN (SELECT status_id FROM status_tags WHERE tag = ?)")
 		args = append(args, strings.ToLower(strings.TrimPrefix(f.Tagged, "#")))
 	}
-	out, err := listPage[storage.Status](ctx, r.s, "statuses", where, args, "id", p)
+	out, err := r.listStatuses(ctx, where, args, "id", p)
 	return out, r.s.wrap(err, "list statuses of %s", accountID)
 }
 
@@ -230,7 +296,7 @@ func (r statuses) Public(ctx context.Context, f storage.PublicFilter, p storage.
 	if f.OnlyMedia {
 		where = append(where, "has_media")
 	}
-	out, err := listPage[storage.Status](ctx, r.s, "statuses", where, nil, "id", p)
+	out, err := r.listStatuses(ctx, where, nil, "id", p)
 	return out, r.s.wrap(err, "list public statuses")
 }
 
@@ -275,7 +341,7 @@ func (r statuses) Tagged(ctx context.Context, f storage.TagFilter, p storage.Pag
 	if f.OnlyMedia {
 		where = append(where, "has_media")
 	}
-	out, err := listPage[storage.Status](ctx, r.s, "statuses", where, args, "id", p)
+	out, err := r.listStatuses(ctx, where, args, "id", p)
 	return out, r.s.wrap(err, "list tagged statuses")
 }
 
@@ -382,7 +448,9 @@ func (r statuses) AdjustCounts(ctx context.Context, id storage.ID, replies, rebl
 		reblogs_count = CASE WHEN reblogs_count + ? < 0 THEN 0 ELSE reblogs_count + ? END,
 		favourites_count = CASE WHEN favourites_count + ? < 0 THEN 0 ELSE favourites_count + ? END
 		WHERE id = ?`
-	return r.s.wrap(r.s.execAffected(ctx, q, replies, replies, reblogs, reblogs, favs, favs, id), "adjust status counts %s", id)
+	err := r.s.execAffected(ctx, q, replies, replies, reblogs, reblogs, favs, favs, id)
+	r.s.changedStatuses(false, id)
+	return r.s.wrap(err, "adjust status counts %s", id)
 }
 
 func (r statuses) ViewerStates(ctx context.Context, accountID storage.ID, ids []storage.ID) (map[storage.ID]storage.ViewerState, error) {
