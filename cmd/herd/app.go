@@ -17,6 +17,7 @@ import (
 	"github.com/herd-social/herd/federation/transport"
 	"github.com/herd-social/herd/federation/webfinger"
 	"github.com/herd-social/herd/mastoapi"
+	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/social/federate"
@@ -97,6 +98,8 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	if err := media.CheckTools(ctx); err != nil {
 		log.Warn("video, audio and animated GIF uploads are disabled: ffmpeg/ffprobe are missing or lack libx264/aac (install the ffmpeg package)", "err", err)
 	}
+	// Streaming: social events become hub messages after federation saw them.
+	a.hooks.Also(streaming.NewPublisher(a.hub, st, nil))
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks})
 	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate")})
 	a.hooks.Set(a.fed)
@@ -130,6 +133,26 @@ func (a *app) resolveRemote(ctx context.Context, q string) (*storage.Account, *s
 		return nil, nil, err
 	}
 	return r.Account, r.Status, nil
+}
+
+// streamAuth checks streaming tokens as the REST API does.
+func (a *app) streamAuth(ctx context.Context, token string) (*storage.Account, []string, error) {
+	acct, scopes, err := a.api.StreamAuthenticate(ctx, token)
+	if errors.Is(err, mastoapi.ErrInvalidToken) {
+		return nil, nil, fmt.Errorf("%w: %v", streaming.ErrInvalidToken, err)
+	}
+	return acct, scopes, err
+}
+
+// streamRenderer renders streamed references as the REST API's entities.
+type streamRenderer struct{ api *mastoapi.API }
+
+func (r streamRenderer) RenderStatus(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
+	return r.api.RenderStatusJSON(ctx, viewer, id)
+}
+
+func (r streamRenderer) RenderNotification(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
+	return r.api.RenderNotificationJSON(ctx, viewer, id)
 }
 
 // run starts the background work (delivery, housekeeping) until ctx ends.
@@ -225,6 +248,13 @@ func (a *app) handler() http.Handler {
 
 	// Stored media: nosniff, a restrictive CSP and byte ranges.
 	mux.Handle("GET /media/", http.StripPrefix("/media", media.Handler(a.blobs, nil)))
+
+	// The streaming API (WebSocket and SSE) renders through the REST API.
+	stream := streaming.New(a.hub, streaming.AuthenticatorFunc(a.streamAuth), streamRenderer{a.api}, &streaming.Options{
+		Logger: a.log.With("component", "streaming"),
+	})
+	mux.Handle("/api/v1/streaming", stream)
+	mux.Handle("/api/v1/streaming/", stream)
 
 	// The Mastodon API, OAuth and sign-up pages.
 	for _, p := range []string{"/api/", "/oauth/", "/auth/", "/static/", "/.well-known/oauth-authorization-server"} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/herd-social/herd/storage/sqlite"
 )
 
 // The end-to-end tests run real `herd serve` processes (the binary built
@@ -76,8 +79,9 @@ func startNode(t *testing.T) *node {
 		case <-time.After(20 * time.Second):
 			_ = cmd.Process.Kill()
 		}
-		if t.Failed() {
-			t.Logf("logs of %s:\n%s", n.base, tail(logs.String(), 6000))
+		if t.Failed() || os.Getenv("HERD_E2E_LOGS") != "" {
+			t.Logf("logs of %s:\n%s", n.base, tail(withoutPolling(logs.String()), 20000))
+			n.dumpQueue()
 		}
 	})
 	require.Eventually(t, func() bool {
@@ -89,6 +93,17 @@ func startNode(t *testing.T) *node {
 		return resp.StatusCode == 200
 	}, 30*time.Second, 50*time.Millisecond, "herd at %s did not start", n.base)
 	return n
+}
+
+// withoutPolling drops the request lines of timeline polling from logs.
+func withoutPolling(s string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if !strings.Contains(line, "path=/api/v1/timelines/home") && !strings.Contains(line, "path=/api/v1/accounts/relationships") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }
 
 func tail(s string, n int) string {
@@ -187,6 +202,9 @@ func TestTwoServersFollowEachOther(t *testing.T) {
 		return len(rels) == 1 && rels[0]["following"] == true && rels[0]["followed_by"] == true
 	}, 30*time.Second, 200*time.Millisecond, "alice and bob do not follow each other")
 
+	// Alice streams her home timeline (SSE) while bob posts.
+	events := a.stream(alice, "/api/v1/streaming/user")
+
 	// A post by bob reaches alice's home timeline, and the other way round.
 	post := b.call(bob, "POST", "/api/v1/statuses", url.Values{"status": {"Hello from B #herd"}, "visibility": {"public"}}, 200)
 	require.NotEmpty(t, post["id"])
@@ -198,6 +216,15 @@ func TestTwoServersFollowEachOther(t *testing.T) {
 		}
 		return false
 	}, 30*time.Second, 200*time.Millisecond, "bob's post did not reach alice")
+	select {
+	case ev := <-events:
+		require.Equal(t, "update", ev.event)
+		var st map[string]any
+		require.NoError(t, json.Unmarshal([]byte(ev.data), &st))
+		require.Contains(t, st["content"], "Hello from B")
+	case <-time.After(30 * time.Second):
+		t.Fatal("no update event on alice's user stream")
+	}
 	a.call(alice, "POST", "/api/v1/statuses", url.Values{"status": {"Hello back from A"}, "visibility": {"private"}}, 200)
 	require.Eventually(t, func() bool {
 		for _, st := range b.list(bob, "/api/v1/timelines/home") {
@@ -207,4 +234,66 @@ func TestTwoServersFollowEachOther(t *testing.T) {
 		}
 		return false
 	}, 30*time.Second, 200*time.Millisecond, "alice's followers-only post did not reach bob")
+}
+
+type sseEvent struct{ event, data string }
+
+// stream opens an SSE stream and returns its events; it closes at cleanup.
+func (n *node) stream(token, path string) <-chan sseEvent {
+	t := n.t
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, err := http.NewRequestWithContext(ctx, "GET", n.base+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode)
+	out := make(chan sseEvent, 16)
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		var ev sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event:"):
+				ev.event = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+			case strings.HasPrefix(line, "data:"):
+				ev.data = strings.TrimSpace(strings.TrimPrefix(line, "data:"))
+			case line == "" && ev.event != "":
+				select {
+				case out <- ev:
+				default:
+				}
+				ev = sseEvent{}
+			}
+		}
+	}()
+	return out
+}
+
+// dumpQueue logs the delivery queue of a node (for failed tests).
+func (n *node) dumpQueue() {
+	st, err := sqlite.Open(context.Background(), filepath.Join(n.data, "herd.db"), &sqlite.Options{SkipMigrations: true})
+	if err != nil {
+		n.t.Logf("open %s: %v", n.data, err)
+		return
+	}
+	defer st.Close()
+	var rows []struct {
+		Inbox    string `db:"inbox"`
+		Attempts int    `db:"attempts"`
+		Next     string `db:"next_attempt_at"`
+		LastErr  string `db:"last_error"`
+	}
+	err = st.DB().Select(&rows, "SELECT inbox, attempts, CAST(next_attempt_at AS TEXT) AS next_attempt_at, last_error FROM deliveries")
+	n.t.Logf("queue of %s (%v): %+v", n.base, err, rows)
+	var follows []struct {
+		A string `db:"a"`
+		B string `db:"b"`
+	}
+	err = st.DB().Select(&follows, "SELECT a1.uri AS a, a2.uri AS b FROM follows f JOIN accounts a1 ON a1.id = f.account_id JOIN accounts a2 ON a2.id = f.target_account_id")
+	n.t.Logf("follows of %s (%v): %+v", n.base, err, follows)
 }

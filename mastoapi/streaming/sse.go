@@ -44,6 +44,9 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request, p string) {
 	h.conns.Add(1)
 	defer h.conns.Add(-1)
 	c := &sseConn{s: s, w: w, rc: http.NewResponseController(w)}
+	// A long-lived stream must outlive the server's ReadTimeout: an expired
+	// read deadline would cancel the request's context.
+	_ = c.rc.SetReadDeadline(time.Time{})
 	if c.write([]byte(":)\n")) != nil {
 		return
 	}

@@ -469,6 +469,15 @@ func (s *FollowersSync) reconcile(ctx context.Context, actor *storage.Account, c
 		if a == nil {
 			continue
 		}
+		// Look again: the digest was compared a while ago. A follow that
+		// exists now, or a request still waiting for its Accept (the peer
+		// recorded the Follow before we saw the Accept), is not stale.
+		if _, err := s.store.Follows().Get(ctx, a.ID, actor.ID); err == nil {
+			continue
+		}
+		if _, err := s.store.Follows().GetRequest(ctx, a.ID, actor.ID); err == nil {
+			continue
+		}
 		// They count a as a follower, we do not: undo it there.
 		follow := &ap.Object{ID: a.URI + "#follows/sync/" + s.store.NewID().String(), Type: ap.TypeFollow,
 			Actor: ap.IRIRef(a.URI), Object: ap.Refs{ap.IRIRef(actor.URI)}}
