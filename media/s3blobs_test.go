@@ -21,7 +21,7 @@ import (
 )
 
 // The S3 tests run against s3rver (npm, pinned in testdata/s3; installed by
-// scripts/node-deps-media.sh), started once per test binary on a free
+// scripts/node-deps.sh), started once per test binary on a free
 // port. Without Node or the install they skip, unless HERD_TEST_REQUIRE_S3=1
 // (as in CI): then they fail.
 const envRequireS3 = "HERD_TEST_REQUIRE_S3"
@@ -51,7 +51,7 @@ func startS3rver() (string, func(), error) {
 	}
 	script, _ := filepath.Abs(filepath.Join("testdata", "s3", "node_modules", "s3rver", "bin", "s3rver.js"))
 	if _, err := os.Stat(script); err != nil {
-		return "", nil, fmt.Errorf("s3rver is not installed (run scripts/node-deps-media.sh): %w", err)
+		return "", nil, fmt.Errorf("s3rver is not installed (run scripts/node-deps.sh): %w", err)
 	}
 	dir, err := os.MkdirTemp("", "herd-s3rver-*")
 	if err != nil {

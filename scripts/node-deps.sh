@@ -2,7 +2,8 @@
 # Installs the npm packages of Herd's Node-based test helpers (the Fedify
 # ActivityPub peer in federation/interop/testdata/peer, the activitypub-testing
 # CLI in federation/interop/testdata/aptesting, and the masto client
-# flow in mastoapi/apitest/testdata/masto) with `npm ci`,
+# flow in mastoapi/apitest/testdata/masto, and the S3-compatible server s3rver
+# of the media tests in media/testdata/s3) with `npm ci`,
 # exactly as pinned by each package-lock.json. Idempotent: a directory is
 # reinstalled only when node_modules is missing or package.json,
 # package-lock.json or the Node.js version changed since the last install
@@ -21,6 +22,7 @@ dirs=(
   federation/interop/testdata/peer
   federation/interop/testdata/aptesting
   mastoapi/apitest/testdata/masto
+  media/testdata/s3
 )
 min_major=20
 force=""

@@ -18,10 +18,8 @@ trap cleanup EXIT
 
 # Node-based client and peer tests live under testdata/node of their packages;
 # scripts/node-deps.sh installs what they need when Node is present.
-for deps in scripts/node-deps.sh scripts/node-deps-media.sh; do
-  if [ -x "$deps" ]; then
-    "$deps"
-  fi
-done
+if [ -x scripts/node-deps.sh ]; then
+  scripts/node-deps.sh
+fi
 
 go test -race -timeout 20m "$@" ./...
