@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/storage"
 )
@@ -103,6 +104,10 @@ type Options struct {
 	// none. Nil means searches find only what is stored. Federation
 	// provides it.
 	Resolve func(ctx context.Context, q string) (*storage.Account, *storage.Status, error)
+	// Media handles uploads: POST /api/v1/media and /api/v2/media, GET and
+	// PUT /api/v1/media/:id, and media_ids of statuses. Nil means the
+	// media endpoints and any media_ids answer 422.
+	Media *media.Service
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -134,6 +139,7 @@ type API struct {
 	tokens tokenCache
 
 	resolve func(ctx context.Context, q string) (*storage.Account, *storage.Status, error)
+	media   *media.Service
 
 	dummyOnce sync.Once
 	dummy     string
@@ -153,7 +159,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 	if opts == nil {
 		opts = &Options{}
 	}
-	a := &API{store: store, svc: svc, urls: urls, info: opts.Instance, log: opts.Logger, now: opts.Now, ip: opts.ClientIP, resolve: opts.Resolve}
+	a := &API{store: store, svc: svc, urls: urls, info: opts.Instance, log: opts.Logger, now: opts.Now, ip: opts.ClientIP, resolve: opts.Resolve, media: opts.Media}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

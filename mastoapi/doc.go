@@ -21,9 +21,10 @@
 // Options.Resolve, which federation provides.
 //
 // What is not there yet, and how the API answers meanwhile:
-//   - media: media_ids naming any upload is a 422 (uploads are not wired
-//     yet) and media_attachments is []; avatar and header uploads in
-//     update_credentials are a 422;
+//   - media: without Options.Media the media endpoints and any media_ids
+//     answer 422; with it, uploads (media.go) are attached after the
+//     status is stored, not in its transaction; avatar and header uploads
+//     in update_credentials are a 422;
 //   - polls and scheduled statuses: poll and scheduled_at are a 422;
 //   - conversation mutes: statuses/:id/mute and unmute answer the status
 //     with muted false; private notes: accounts/:id/note answers the

@@ -2,6 +2,7 @@ package mastoapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -56,6 +57,7 @@ type statusBatch struct {
 	accounts map[storage.ID]*Account
 	states   map[storage.ID]storage.ViewerState
 	apps     map[storage.ID]*storage.Application
+	media    map[storage.ID]json.RawMessage // rendered attachments
 	withText bool
 }
 
@@ -128,6 +130,11 @@ func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, 
 			return nil, err
 		}
 	}
+	ms, err := a.loadMedia(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	b.media = ms
 	if viewer != nil && len(statusIDs) > 0 {
 		states, err := a.store.Statuses().ViewerStates(ctx, viewer.ID, unique(statusIDs))
 		if err != nil {
@@ -168,7 +175,8 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 	if acct == nil {
 		return nil
 	}
-	view := StatusView{Account: acct, Application: b.apps[st.ApplicationID], Own: b.viewer != nil && b.viewer.ID == st.AccountID}
+	view := StatusView{Account: acct, Application: b.apps[st.ApplicationID], Own: b.viewer != nil && b.viewer.ID == st.AccountID,
+		Media: statusMedia(st, b.media)}
 	if b.viewer != nil {
 		vs := b.states[st.ID]
 		view.Viewer = &vs

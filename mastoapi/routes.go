@@ -59,6 +59,7 @@ func (a *API) registerRoutes() {
 	a.Handle(get, "/api/v2/filters", user("read:filters"), emptyList)
 
 	a.registerStatusRoutes()
+	a.registerMediaRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

@@ -51,10 +51,12 @@ func (a *API) writeStatuses(w http.ResponseWriter, r *http.Request, sts []*stora
 // errInReplyNotFound is Mastodon's answer to a reply to an unknown status.
 var errInReplyNotFound = NewError(http.StatusNotFound, "The post you are trying to reply to does not appear to exist.")
 
-// mediaIDs reads media_ids[]. Uploads are not wired yet, so every ID is
-// unknown: a non-empty list is a 422, as Mastodon answers unknown IDs.
-func mediaIDs(p *Params) ([]storage.ID, error) {
+// mediaIDs reads media_ids[], without duplicates, in order. Without
+// Options.Media a non-empty list is a 422, as Mastodon answers unknown IDs;
+// with it the IDs are checked by checkStatusMedia.
+func (a *API) mediaIDs(p *Params) ([]storage.ID, error) {
 	var ids []storage.ID
+	seen := map[storage.ID]bool{}
 	for _, s := range p.Strings("media_ids") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -63,9 +65,12 @@ func mediaIDs(p *Params) ([]storage.ID, error) {
 		if err != nil {
 			return nil, validationError("Media attachments are invalid")
 		}
-		ids = append(ids, id)
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
-	if len(ids) > 0 {
+	if len(ids) > 0 && a.media == nil {
 		return nil, validationError("Media attachments are invalid")
 	}
 	return ids, nil
@@ -87,8 +92,11 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := notSupported(p); err != nil {
 		return err
 	}
-	media, err := mediaIDs(p)
+	media, err := a.mediaIDs(p)
 	if err != nil {
+		return err
+	}
+	if err := a.checkStatusMedia(r.Context(), au.Account, media, 0); err != nil {
 		return err
 	}
 	in := social.PostInput{
@@ -115,6 +123,7 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.attachMedia(r.Context(), au.Account, st, media)
 	return a.writeStatus(w, r, st, false)
 }
 
@@ -206,7 +215,10 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 		in.Sensitive = *b
 	}
 	if p.Has("media_ids") {
-		if in.MediaIDs, err = mediaIDs(p); err != nil {
+		if in.MediaIDs, err = a.mediaIDs(p); err != nil {
+			return err
+		}
+		if err := a.checkStatusMedia(r.Context(), au.Account, in.MediaIDs, id); err != nil {
 			return err
 		}
 	}
@@ -214,6 +226,7 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.attachMedia(r.Context(), au.Account, st, in.MediaIDs)
 	return a.writeStatus(w, r, st, false)
 }
 

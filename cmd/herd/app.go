@@ -110,6 +110,7 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	}
 	a.api = mastoapi.New(st, a.svc, urls, &mastoapi.Options{
 		RateLimit: limit,
+		Media:     a.media,
 		Logger:    log.With("component", "api"),
 		Resolve:   a.resolveRemote,
 		Instance: mastoapi.InstanceInfo{
