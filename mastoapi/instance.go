@@ -61,8 +61,26 @@ func (a *API) instanceV2(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, InstanceToAPI(a.info, a.versionString(), a.urls, st, contact))
+	in := InstanceToAPI(a.info, a.versionString(), a.urls, st, contact)
+	if mc, ok := a.mediaConfig(); ok {
+		in.Configuration.MediaAttachments = mc
+	}
+	WriteJSON(w, http.StatusOK, in)
 	return nil
+}
+
+// mediaConfig is what the media service accepts (types depend on ffmpeg
+// being installed), when one is configured.
+func (a *API) mediaConfig() (MediaConfig, bool) {
+	if a.media == nil {
+		return MediaConfig{}, false
+	}
+	l := a.media.Limits().Instance(a.media.HasAV())
+	return MediaConfig{
+		SupportedMIMETypes: l.SupportedMIMETypes, DescriptionLimit: l.DescriptionLimit,
+		ImageSizeLimit: l.ImageSizeLimit, ImageMatrixLimit: l.ImageMatrixLimit, VideoSizeLimit: l.VideoSizeLimit,
+		VideoFrameRateLimit: l.VideoFrameRateLimit, VideoMatrixLimit: l.VideoMatrixLimit,
+	}, true
 }
 
 func (a *API) instanceV1(w http.ResponseWriter, r *http.Request) error {
@@ -70,7 +88,11 @@ func (a *API) instanceV1(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, InstanceV1ToAPI(a.info, a.versionString(), a.urls, st, contact))
+	in := InstanceV1ToAPI(a.info, a.versionString(), a.urls, st, contact)
+	if mc, ok := a.mediaConfig(); ok {
+		in.Configuration.MediaAttachments = mc
+	}
+	WriteJSON(w, http.StatusOK, in)
 	return nil
 }
 

@@ -212,3 +212,15 @@ func TestMediaToAPIRemote(t *testing.T) {
 	require.Equal(t, "https://local/f.png", *out.URL)
 	require.Equal(t, "https://local/p.png", *out.PreviewURL)
 }
+
+func TestInstanceAdvertisesMediaLimits(t *testing.T) {
+	e := newMediaEnv(t)
+	resp := e.do(request{method: http.MethodGet, path: "/api/v2/instance"})
+	requireStatus(t, resp, http.StatusOK)
+	e.validate(resp)
+	in := decode[obj](t, resp)
+	mc := in["configuration"].(obj)["media_attachments"].(obj)
+	types := mc["supported_mime_types"].([]any)
+	require.Contains(t, types, "image/png")
+	require.EqualValues(t, media.DefaultLimits().ImageSizeLimit, mc["image_size_limit"])
+}

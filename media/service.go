@@ -470,3 +470,7 @@ func (s *Service) Prune(ctx context.Context, olderThan time.Time, progress func(
 		}
 	}
 }
+
+// HasAV reports whether video, audio and animated GIFs can be processed
+// (ffmpeg and ffprobe with the needed encoders were found).
+func (s *Service) HasAV() bool { return s.proc.HasAV() }
