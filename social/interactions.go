@@ -58,38 +58,52 @@ func (s *Service) Favourite(ctx context.Context, actor *storage.Account, id stor
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Favourites().Get(ctx, actor.ID, st.ID); err == nil {
-			out = st
-			return nil
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("load favourite: %w", err)
-		}
-		fav := &storage.Favourite{ID: tx.NewID(), AccountID: actor.ID, StatusID: st.ID, CreatedAt: s.now()}
-		if actor.Local() {
-			fav.URI = s.urls.Activity(actor.Username, "likes", fav.ID)
-		}
-		if err := tx.Favourites().Create(ctx, fav); err != nil {
-			return fmt.Errorf("create favourite: %w", err)
-		}
-		if err := tx.Statuses().AdjustCounts(ctx, st.ID, 0, 0, 1); err != nil {
-			return fmt.Errorf("count favourite: %w", err)
-		}
-		author, err := tx.Accounts().Get(ctx, st.AccountID)
-		if err != nil {
-			return notFound(err, "author")
-		}
-		if err := s.notify(ctx, tx, ev, author, actor, storage.NotifyFavourite, st); err != nil {
-			return err
-		}
-		if out, err = reload(ctx, tx, st); err != nil {
-			return err
-		}
-		ev.add(Event{Type: EventStatusFavourited, Actor: actor, Status: out, Target: author, Favourite: fav})
-		return nil
+		out, err = s.addFavourite(ctx, tx, ev, actor, st, "")
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("favourite %s: %w", id, err)
 	}
+	return out, nil
+}
+
+// addFavourite records actor's like of st, with the Like activity's id
+// (uri; generated for local actors when empty): the counter, the author's
+// notification and a status.favourited event. An existing like (by pair or
+// by uri) is left alone. It returns st with fresh counters.
+func (s *Service) addFavourite(ctx context.Context, tx storage.Store, ev *events, actor *storage.Account, st *storage.Status, uri string) (*storage.Status, error) {
+	if _, err := tx.Favourites().Get(ctx, actor.ID, st.ID); err == nil {
+		return st, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("load favourite: %w", err)
+	}
+	if uri != "" {
+		if _, err := tx.Favourites().GetByURI(ctx, uri); err == nil {
+			return st, nil
+		}
+	}
+	fav := &storage.Favourite{ID: tx.NewID(), AccountID: actor.ID, StatusID: st.ID, URI: uri, CreatedAt: s.now()}
+	if fav.URI == "" && actor.Local() {
+		fav.URI = s.urls.Activity(actor.Username, "likes", fav.ID)
+	}
+	if err := tx.Favourites().Create(ctx, fav); err != nil {
+		return nil, fmt.Errorf("create favourite: %w", err)
+	}
+	if err := tx.Statuses().AdjustCounts(ctx, st.ID, 0, 0, 1); err != nil {
+		return nil, fmt.Errorf("count favourite: %w", err)
+	}
+	author, err := tx.Accounts().Get(ctx, st.AccountID)
+	if err != nil {
+		return nil, notFound(err, "author")
+	}
+	if err := s.notify(ctx, tx, ev, author, actor, storage.NotifyFavourite, st); err != nil {
+		return nil, err
+	}
+	out, err := reload(ctx, tx, st)
+	if err != nil {
+		return nil, err
+	}
+	ev.add(Event{Type: EventStatusFavourited, Actor: actor, Status: out, Target: author, Favourite: fav})
 	return out, nil
 }
 

@@ -361,37 +361,8 @@ func (s *Service) ReceiveFavourite(ctx context.Context, actor *storage.Account, 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Favourites().Get(ctx, actor.ID, st.ID); err == nil {
-			out = st
-			return nil
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("load favourite: %w", err)
-		}
-		if uri != "" {
-			if _, err := tx.Favourites().GetByURI(ctx, uri); err == nil {
-				out = st
-				return nil
-			}
-		}
-		fav := &storage.Favourite{ID: tx.NewID(), AccountID: actor.ID, StatusID: st.ID, URI: uri, CreatedAt: s.now()}
-		if err := tx.Favourites().Create(ctx, fav); err != nil {
-			return fmt.Errorf("create favourite: %w", err)
-		}
-		if err := tx.Statuses().AdjustCounts(ctx, st.ID, 0, 0, 1); err != nil {
-			return fmt.Errorf("count favourite: %w", err)
-		}
-		author, err := tx.Accounts().Get(ctx, st.AccountID)
-		if err != nil {
-			return notFound(err, "author")
-		}
-		if err := s.notify(ctx, tx, ev, author, actor, storage.NotifyFavourite, st); err != nil {
-			return err
-		}
-		if out, err = reload(ctx, tx, st); err != nil {
-			return err
-		}
-		ev.add(Event{Type: EventStatusFavourited, Actor: actor, Status: out, Target: author, Favourite: fav})
-		return nil
+		out, err = s.addFavourite(ctx, tx, ev, actor, st, uri)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("receive favourite of %s: %w", id, err)
