@@ -231,20 +231,9 @@ func (s *Service) ReceiveEdit(ctx context.Context, author *storage.Account, id s
 				}
 			}
 		}
-		if err := s.forEachReblog(ctx, tx, st.ID, func(b *storage.Status) error {
-			booster, err := tx.Accounts().Get(ctx, b.AccountID)
-			if err != nil {
-				return ignoreNotFound(err)
-			}
-			return s.notify(ctx, tx, ev, booster, author, storage.NotifyUpdate, st)
-		}); err != nil {
+		if err := s.announceEdit(ctx, tx, ev, author, st); err != nil {
 			return err
 		}
-		owners, err := s.audience(ctx, tx, st, author, nil)
-		if err != nil {
-			return err
-		}
-		ev.add(Event{Type: EventStatusUpdated, Actor: author, Status: st, HomeFeeds: owners})
 		out = st
 		return nil
 	})

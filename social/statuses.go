@@ -359,20 +359,9 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 				}
 			}
 		}
-		if err := s.forEachReblog(ctx, tx, st.ID, func(b *storage.Status) error {
-			booster, err := tx.Accounts().Get(ctx, b.AccountID)
-			if err != nil {
-				return ignoreNotFound(err)
-			}
-			return s.notify(ctx, tx, ev, booster, author, storage.NotifyUpdate, st)
-		}); err != nil {
+		if err := s.announceEdit(ctx, tx, ev, author, st); err != nil {
 			return err
 		}
-		owners, err := s.audience(ctx, tx, st, author, nil)
-		if err != nil {
-			return err
-		}
-		ev.add(Event{Type: EventStatusUpdated, Actor: author, Status: st, HomeFeeds: owners})
 		out = st
 		return nil
 	})
@@ -380,6 +369,26 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 		return nil, fmt.Errorf("edit status %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// announceEdit notifies the accounts that boosted an edited status and
+// publishes status.updated to the home feeds that hold it.
+func (s *Service) announceEdit(ctx context.Context, tx storage.Store, ev *events, author *storage.Account, st *storage.Status) error {
+	if err := s.forEachReblog(ctx, tx, st.ID, func(b *storage.Status) error {
+		booster, err := tx.Accounts().Get(ctx, b.AccountID)
+		if err != nil {
+			return ignoreNotFound(err)
+		}
+		return s.notify(ctx, tx, ev, booster, author, storage.NotifyUpdate, st)
+	}); err != nil {
+		return err
+	}
+	owners, err := s.audience(ctx, tx, st, author, nil)
+	if err != nil {
+		return err
+	}
+	ev.add(Event{Type: EventStatusUpdated, Actor: author, Status: st, HomeFeeds: owners})
+	return nil
 }
 
 func snapshot(st *storage.Status, at time.Time) *storage.StatusEdit {
