@@ -243,6 +243,9 @@ type RouteOptions struct {
 	AuthLimited bool
 	// RawBody leaves the body unread (the handler reads it).
 	RawBody bool
+	// MinRole, when set, requires a user token whose user has at least this
+	// role (moderator for the admin API); others get 403.
+	MinRole storage.Role
 }
 
 // Handle registers a route. Before h runs, the request's parameters are
@@ -300,6 +303,10 @@ func (a *API) wrap(o RouteOptions, h HandlerFunc) http.Handler {
 				return
 			}
 			ctx = context.WithValue(ctx, authKey, au)
+		}
+		if o.MinRole != "" && (au == nil || au.User == nil || !au.User.Role.AtLeast(o.MinRole)) {
+			a.WriteError(w, r, ErrNotAllowed)
+			return
 		}
 		key := "ip:" + a.ip(r)
 		if au != nil {

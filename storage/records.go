@@ -269,6 +269,23 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// AtLeast reports whether r is min or a more powerful role.
+func (r Role) AtLeast(min Role) bool { return roleRank(r) >= roleRank(min) && roleRank(min) > 0 }
+
+func roleRank(r Role) int {
+	switch r {
+	case RoleUser:
+		return 1
+	case RoleModerator:
+		return 2
+	case RoleAdmin:
+		return 3
+	case RoleOwner:
+		return 4
+	}
+	return 0
+}
+
 // User holds the credentials and settings of a local account.
 type User struct {
 	ID                ID         `db:"id"`
