@@ -26,6 +26,8 @@ type Store interface {
 	DomainBlocks() DomainBlocks
 	Queries() Queries
 	MediaAttachments() MediaAttachments
+	PushSubscriptions() PushSubscriptions
+	Settings() Settings
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when
