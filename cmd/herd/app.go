@@ -18,6 +18,7 @@ import (
 	"github.com/herd-social/herd/federation/webfinger"
 	"github.com/herd-social/herd/mastoapi"
 	"github.com/herd-social/herd/mastoapi/streaming"
+	"github.com/herd-social/herd/mastoapi/webpush"
 	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/social/federate"
@@ -47,6 +48,7 @@ type app struct {
 	media     *media.Service
 	blobs     media.Blobs
 	fed       *federate.Federator
+	push      *webpush.Sender
 	sync      *federate.FollowersSync
 	// hooks passes social events to federation first, then to the other
 	// sinks (streaming); it also resolves remote mentions when posting.
@@ -100,6 +102,14 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	}
 	// Streaming: social events become hub messages after federation saw them.
 	a.hooks.Also(streaming.NewPublisher(a.hub, st, nil))
+	// Web Push: one VAPID key pair shared by every process, endpoints
+	// reached through the SSRF-guarded client.
+	vapid, err := webpush.LoadVAPID(ctx, st.Settings())
+	if err != nil {
+		return nil, err
+	}
+	a.push = webpush.NewSender(st, urls, vapid, a.client.HTTPClient(), &webpush.Options{Logger: log.With("component", "webpush")})
+	a.hooks.Also(a.push)
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks})
 	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate")})
 	a.hooks.Set(a.fed)
@@ -114,9 +124,10 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		Logger:    log.With("component", "api"),
 		Resolve:   a.resolveRemote,
 		Instance: mastoapi.InstanceInfo{
-			Title:         c.Title,
-			Version:       Version,
-			Registrations: mastoapi.RegistrationsMode(c.Registrations),
+			Title:          c.Title,
+			Version:        Version,
+			Registrations:  mastoapi.RegistrationsMode(c.Registrations),
+			VAPIDPublicKey: vapid.Public,
 		},
 	})
 
@@ -163,6 +174,7 @@ func (a *app) run(ctx context.Context) {
 			a.log.Error("deliverer stopped", "err", err)
 		}
 	}()
+	go func() { _ = a.push.Run(ctx) }()
 	go a.housekeeping(ctx)
 }
 
