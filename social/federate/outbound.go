@@ -89,7 +89,7 @@ func (f *Federator) publish(ctx context.Context, e social.Event) error {
 		}
 		upd := &ap.Object{ID: note.ID + "#updates/" + strconv.FormatInt(at.UnixMilli(), 10), Type: ap.TypeUpdate,
 			Actor: ap.IRIRef(a.URI), Published: at.Truncate(time.Second), To: note.To, Cc: note.Cc, Object: ap.Refs{ap.Embed(note)}}
-		return f.sender.Send(ctx, a, upd, rcpts...)
+		return f.sender.Send(ctx, a, upd, append(rcpts, f.reach(ctx, e.Status, e)...)...)
 	case social.EventStatusDeleted:
 		if e.Status == nil {
 			return nil
@@ -110,7 +110,7 @@ func (f *Federator) publish(ctx context.Context, e social.Event) error {
 		}
 		del := &ap.Object{ID: note.ID + "#delete", Type: ap.TypeDelete, Actor: ap.IRIRef(a.URI), To: note.To, Cc: note.Cc,
 			Object: ap.Refs{ap.Embed(&ap.Object{ID: note.ID, Type: ap.TypeTombstone})}}
-		return f.sender.Send(ctx, a, del, rcpts...)
+		return f.sender.Send(ctx, a, del, append(rcpts, f.reach(ctx, e.Status, e)...)...)
 	case social.EventStatusReblogged:
 		return f.sendAnnounce(ctx, a, e.Status, e.Reblog, false)
 	case social.EventStatusUnreblogged:
