@@ -16,6 +16,7 @@ import (
 
 	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/social/filter"
 	"github.com/herd-social/herd/storage"
 )
 
@@ -108,6 +109,9 @@ type Options struct {
 	// PUT /api/v1/media/:id, and media_ids of statuses. Nil means the
 	// media endpoints and any media_ids answer 422.
 	Media *media.Service
+	// Filters serves keyword filters; nil means one over the store,
+	// publishing to the social core's event sink.
+	Filters *filter.Service
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -140,6 +144,7 @@ type API struct {
 
 	resolve func(ctx context.Context, q string) (*storage.Account, *storage.Status, error)
 	media   *media.Service
+	filters *filter.Service
 
 	dummyOnce sync.Once
 	dummy     string
@@ -170,6 +175,9 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 		a.ip = remoteIP
 	}
 	a.info = withInstanceDefaults(a.info, urls)
+	if a.filters = opts.Filters; a.filters == nil {
+		a.filters = newFilterService(store, svc, a.now)
+	}
 	a.limiter = newRateLimiter(opts.RateLimit, a.now)
 	a.tokens.ttl = opts.TokenCacheTTL
 	if a.tokens.ttl == 0 {

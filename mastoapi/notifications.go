@@ -47,6 +47,7 @@ func notificationFilter(p *Params) (f storage.NotificationFilter, ok bool, err e
 }
 
 func (a *API) notifications(w http.ResponseWriter, r *http.Request) error {
+	r = inFilterContext(r, storage.FilterNotifications)
 	p := ParamsOf(r)
 	pg, err := p.Page(defaultNotificationsLimit, storage.MaxLimit)
 	if err != nil {
@@ -247,6 +248,7 @@ func containsString(ss []string, s string) bool {
 }
 
 func (a *API) groupedNotifications(w http.ResponseWriter, r *http.Request) error {
+	r = inFilterContext(r, storage.FilterNotifications)
 	p := ParamsOf(r)
 	pg, err := p.Page(defaultNotificationsLimit, storage.MaxLimit)
 	if err != nil {

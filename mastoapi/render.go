@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/social/filter"
 	"github.com/herd-social/herd/storage"
 )
 
@@ -59,6 +61,11 @@ type statusBatch struct {
 	apps     map[storage.ID]*storage.Application
 	media    map[storage.ID]json.RawMessage // rendered attachments
 	withText bool
+	// The viewer's keyword filters (nil: none) and the context the
+	// statuses are shown in.
+	filters   *filter.Set
+	filterCtx storage.FilterContext
+	filterNow time.Time
 }
 
 // loadStatusBatch loads the boosted statuses, authors, applications and
@@ -135,6 +142,9 @@ func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, 
 		return nil, err
 	}
 	b.media = ms
+	if err := a.loadFilters(ctx, b); err != nil {
+		return nil, err
+	}
 	if viewer != nil && len(statusIDs) > 0 {
 		states, err := a.store.Statuses().ViewerStates(ctx, viewer.ID, unique(statusIDs))
 		if err != nil {
@@ -183,6 +193,9 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 	}
 	if st.ReblogOfID == 0 {
 		out := StatusToAPI(st, view, a.urls)
+		if b.applyFilters(st, st, out) {
+			return nil
+		}
 		if b.withText {
 			t := st.Text
 			out.Text = &t
@@ -202,6 +215,9 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 	view.Application = nil
 	out := StatusToAPI(st, view, a.urls)
 	out.Reblog = inner
+	if b.applyFilters(st, orig, out) {
+		return nil
+	}
 	out.Content, out.SpoilerText, out.Sensitive, out.Language = "", "", false, nil
 	if b.viewer != nil {
 		out.Favourited, out.Reblogged, out.Bookmarked = inner.Favourited, inner.Reblogged, inner.Bookmarked

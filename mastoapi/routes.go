@@ -55,12 +55,11 @@ func (a *API) registerRoutes() {
 	a.Handle(get, "/api/v1/announcements", user("read"), emptyList)
 	a.Handle(get, "/api/v2/suggestions", user("read:accounts"), emptyList)
 	a.Handle(get, "/api/v1/lists", user("read:lists"), emptyList)
-	a.Handle(get, "/api/v1/filters", user("read:filters"), emptyList)
-	a.Handle(get, "/api/v2/filters", user("read:filters"), emptyList)
 
 	a.registerStatusRoutes()
 	a.registerMediaRoutes()
 	a.registerPushRoutes()
+	a.registerFilterRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

@@ -231,6 +231,7 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) statusContext(w http.ResponseWriter, r *http.Request) error {
+	r = inFilterContext(r, storage.FilterThread)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -98,6 +98,7 @@ func (a *API) hiddenFrom(ctx context.Context, viewer storage.ID, authors []stora
 // RenderNotificationJSON renders the viewer's notification id as a
 // Mastodon Notification entity, or returns storage.ErrNotFound.
 func (a *API) RenderNotificationJSON(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
+	ctx = withFilterContext(ctx, storage.FilterNotifications)
 	if viewer == nil {
 		return nil, storage.ErrNotFound
 	}

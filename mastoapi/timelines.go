@@ -17,6 +17,7 @@ const (
 )
 
 func (a *API) homeTimeline(w http.ResponseWriter, r *http.Request) error {
+	r = inFilterContext(r, storage.FilterHome)
 	pg, err := ParamsOf(r).Page(defaultStatusesLimit, maxStatusesLimit)
 	if err != nil {
 		return err
@@ -29,6 +30,7 @@ func (a *API) homeTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) publicTimeline(w http.ResponseWriter, r *http.Request) error {
+	r = inFilterContext(r, storage.FilterPublic)
 	p := ParamsOf(r)
 	pg, err := p.Page(defaultStatusesLimit, maxStatusesLimit)
 	if err != nil {
@@ -62,6 +64,7 @@ func tagNames(vs []string) []string {
 const maxTagTerms = 4
 
 func (a *API) tagTimeline(w http.ResponseWriter, r *http.Request) error {
+	r = inFilterContext(r, storage.FilterPublic)
 	p := ParamsOf(r)
 	pg, err := p.Page(defaultStatusesLimit, maxStatusesLimit)
 	if err != nil {
@@ -96,6 +99,7 @@ func (a *API) tagTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
+	r = inFilterContext(r, storage.FilterAccount)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ type Store interface {
 	MediaAttachments() MediaAttachments
 	PushSubscriptions() PushSubscriptions
 	Settings() Settings
+	Filters() Filters
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

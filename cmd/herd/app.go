@@ -163,6 +163,10 @@ func (r streamRenderer) RenderStatus(ctx context.Context, viewer *storage.Accoun
 	return r.api.RenderStatusJSON(ctx, viewer, id)
 }
 
+func (r streamRenderer) RenderStatusIn(ctx context.Context, viewer *storage.Account, id storage.ID, c storage.FilterContext) ([]byte, error) {
+	return r.api.RenderStatusJSONIn(ctx, viewer, id, c)
+}
+
 func (r streamRenderer) RenderNotification(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
 	return r.api.RenderNotificationJSON(ctx, viewer, id)
 }

@@ -71,6 +71,7 @@ type Handler struct {
 	auth   Authenticator
 	render Renderer
 	conv   ConversationRenderer
+	fctx   FilterContextRenderer
 	opts   Options
 	log    *slog.Logger
 	cache  *renderCache
@@ -121,6 +122,7 @@ func New(hub timeline.Hub, auth Authenticator, render Renderer, opts *Options) *
 	h := &Handler{hub: hub, auth: auth, render: render, opts: o, log: o.Logger,
 		cache: newRenderCache(o.RenderCacheTTL, 200_000)}
 	h.conv, _ = render.(ConversationRenderer)
+	h.fctx, _ = render.(FilterContextRenderer)
 	h.router.h = h
 	return h
 }

@@ -165,6 +165,10 @@ func (p *Publisher) Messages(ctx context.Context, e social.Event) ([]timeline.Me
 			}
 			add(EventDelete, s.ID.String(), chans...)
 		}
+	case social.EventFiltersChanged:
+		if e.Actor != nil {
+			add(EventFiltersChanged, "", UserChannel(e.Actor.ID))
+		}
 	case social.EventNotificationCreated:
 		if e.Notification == nil {
 			return nil, nil

@@ -295,7 +295,12 @@ func (s *session) payload(m timeline.Message) (r *rendered, bare bool) {
 		return nil, false
 	}
 	h, viewer := s.h, s.viewer
-	r = h.cache.do(renderKey{s.viewerID(), m.Event, m.Data}, func() ([]byte, error) {
+	fctx := channelFilterContext(m.Channel)
+	key := m.Event
+	if fctx != "" {
+		key += "\x00" + string(fctx) // a status renders per filter context
+	}
+	r = h.cache.do(renderKey{s.viewerID(), key, m.Data}, func() ([]byte, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), h.opts.RenderTimeout)
 		defer cancel()
 		switch m.Event {
@@ -310,6 +315,9 @@ func (s *session) payload(m timeline.Message) (r *rendered, bare bool) {
 				return b, err
 			}
 			return wrapConversation(b)
+		}
+		if h.fctx != nil && fctx != "" {
+			return h.fctx.RenderStatusIn(ctx, viewer, id, fctx)
 		}
 		return h.render.RenderStatus(ctx, viewer, id)
 	})

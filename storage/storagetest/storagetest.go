@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"InboxLog", func(t *testing.T, open Opener) { RunInboxLog(t, open) }},
 		{"Media", func(t *testing.T, open Opener) { RunMedia(t, open) }},
 		{"Push", func(t *testing.T, open Opener) { RunPush(t, open) }},
+		{"Filters", func(t *testing.T, open Opener) { RunFilters(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
