@@ -217,11 +217,8 @@ func MediaDomainPolicy(domains []string) Policy {
 		}
 	}
 	return Named("media_domain", PolicyFunc(func(ctx context.Context, a *Activity) Decision {
-		for _, c := range candidates(a.Domain) {
-			if set[c] {
-				stripMedia(a)
-				break
-			}
+		if matchHost(a.Domain, func(name string) bool { return set[name] }) {
+			stripMedia(a)
 		}
 		return Accept()
 	}))

@@ -139,28 +139,33 @@ func (d *Domains) current(ctx context.Context) *domainSnapshot {
 	return d.snap.Load()
 }
 
-// candidates lists the names a host matches, most specific first: the
-// host as given (with its port, if any), then without the port, then each
-// parent domain ("a.b.example" → "b.example" → "example").
-func candidates(host string) []string {
+// matchHost calls fn with each name a host matches, most specific first,
+// until fn returns true: the host as given (with its port, if any), then
+// without the port, then each parent domain ("a.b.example" → "b.example" →
+// "example"). It allocates only for a host with upper-case letters.
+func matchHost(host string, fn func(name string) bool) bool {
 	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
 	if host == "" {
-		return nil
+		return false
 	}
-	out := []string{host}
+	if fn(host) {
+		return true
+	}
 	if h, _, err := net.SplitHostPort(host); err == nil && h != "" {
 		host = strings.Trim(h, "[]")
-		out = append(out, host)
-	}
-	if net.ParseIP(host) != nil {
-		return out
-	}
-	for i := 0; i < len(host); i++ {
-		if host[i] == '.' && i+1 < len(host) {
-			out = append(out, host[i+1:])
+		if fn(host) {
+			return true
 		}
 	}
-	return out
+	if net.ParseIP(host) != nil {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		if host[i] == '.' && i+1 < len(host) && fn(host[i+1:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // Block returns the block applying to domain (its own or the closest
@@ -173,12 +178,12 @@ func (d *Domains) Block(ctx context.Context, domain string) *storage.InstanceDom
 	if len(s.blocks) == 0 {
 		return nil
 	}
-	for _, c := range candidates(domain) {
-		if b := s.blocks[c]; b != nil {
-			return b
-		}
-	}
-	return nil
+	var found *storage.InstanceDomainBlock
+	matchHost(domain, func(name string) bool {
+		found = s.blocks[name]
+		return found != nil
+	})
+	return found
 }
 
 func (d *Domains) isLocal(domain string) bool {
@@ -192,12 +197,7 @@ func (d *Domains) Allowed(ctx context.Context, domain string) bool {
 		return true
 	}
 	s := d.current(ctx)
-	for _, c := range candidates(domain) {
-		if s.allows[c] {
-			return true
-		}
-	}
-	return false
+	return matchHost(domain, func(name string) bool { return s.allows[name] })
 }
 
 // Suspended reports whether this server refuses to federate with domain:
