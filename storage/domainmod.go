@@ -162,4 +162,8 @@ type Severances interface {
 	Get(ctx context.Context, accountID, eventID ID) (*AccountSeverance, error)
 	// ForAccount pages through accountID's rows (by row ID), newest first.
 	ForAccount(ctx context.Context, accountID ID, p Page) ([]*AccountSeverance, error)
+	// AccountDomains lists the distinct domains of stored remote accounts
+	// that are domain or one of its subdomains, ordered: what a block of
+	// domain reaches.
+	AccountDomains(ctx context.Context, domain string) ([]string, error)
 }

@@ -130,5 +130,15 @@ func RunDomainModeration(t *testing.T, open func(t *testing.T) storage.Store) {
 		assert.Equal(t, e2.ID, list[0].EventID)
 		_, err = r.GetEvent(ctx, e2.ID+999)
 		requireNotFound(t, err, "unknown event")
+
+		modAccount(t, s, "evil.example")
+		modAccount(t, s, "a.evil.example")
+		modAccount(t, s, "a.evil.example")
+		modAccount(t, s, "notevil.example")
+		modAccount(t, s, "evil_example") // '_' is not a LIKE wildcard here
+		doms := try(r.AccountDomains(ctx, "EVIL.example")).must(t)
+		assert.Equal(t, []string{"a.evil.example", "evil.example"}, doms)
+		requireEmpty(t, try(r.AccountDomains(ctx, "nobody.example")).must(t), "no accounts")
+		requireEmpty(t, try(r.AccountDomains(ctx, "")).must(t), "empty domain")
 	})
 }

@@ -228,3 +228,14 @@ func (r severances) ForAccount(ctx context.Context, accountID storage.ID, p stor
 	}
 	return out, nil
 }
+
+func (r severances) AccountDomains(ctx context.Context, domain string) ([]string, error) {
+	d := normDomain(domain)
+	out := []string{}
+	if d == "" {
+		return out, nil
+	}
+	err := r.s.sel(ctx, &out, `SELECT DISTINCT domain FROM accounts WHERE domain = ? OR domain LIKE ? ESCAPE '\' ORDER BY domain`,
+		d, "%."+likeEscape(d))
+	return out, r.s.wrap(err, "account domains under %s", d)
+}
