@@ -108,6 +108,10 @@ type Options struct {
 	// PUT /api/v1/media/:id, and media_ids of statuses. Nil means the
 	// media endpoints and any media_ids answer 422.
 	Media *media.Service
+	// DomainBlocksVisibility says who may read GET
+	// /api/v1/instance/domain_blocks: DomainBlocksAll, DomainBlocksUsers
+	// or DomainBlocksNobody (the default: 404).
+	DomainBlocksVisibility string
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -143,6 +147,8 @@ type API struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	domainBlocksVisibility string
 }
 
 var _ http.Handler = (*API)(nil)
@@ -170,6 +176,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 		a.ip = remoteIP
 	}
 	a.info = withInstanceDefaults(a.info, urls)
+	a.domainBlocksVisibility = opts.DomainBlocksVisibility
 	a.limiter = newRateLimiter(opts.RateLimit, a.now)
 	a.tokens.ttl = opts.TokenCacheTTL
 	if a.tokens.ttl == 0 {
