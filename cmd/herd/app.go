@@ -124,6 +124,8 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		Media:     a.media,
 		Logger:    log.With("component", "api"),
 		Resolve:   a.resolveRemote,
+
+		DomainBlocksVisibility: c.DomainBlocksVisibility,
 		Instance: mastoapi.InstanceInfo{
 			Title:         c.Title,
 			Version:       Version,
