@@ -62,6 +62,10 @@ type DelivererOptions struct {
 	// server accepts; signature.SchemeRFC9421 moves peers to the standard,
 	// at the cost of a second POST to each host that refuses it, once).
 	Scheme signature.Scheme
+	// Blocked, when set, keeps deliveries away from blocked hosts: Deliver
+	// leaves their inboxes out, and deliveries queued before the block are
+	// dropped instead of sent.
+	Blocked HostBlocker
 	// OnGone is called when an inbox answers 410 Gone (the actor was deleted).
 	OnGone func(ctx context.Context, inbox string)
 	Logger *slog.Logger
@@ -159,6 +163,17 @@ func DefaultBackoff(attempts int) time.Duration {
 // Deliver queues an activity for the given inboxes and wakes the workers.
 // Inboxes on hosts marked unavailable are skipped.
 func (d *Deliverer) Deliver(ctx context.Context, a *storage.OutgoingActivity) error {
+	if d.o.Blocked != nil {
+		kept := a.Inboxes[:0:0]
+		for _, in := range a.Inboxes {
+			if !d.o.Blocked.HostBlocked(ctx, hostOf(in)) {
+				kept = append(kept, in)
+			}
+		}
+		cp := *a
+		cp.Inboxes = kept
+		a = &cp
+	}
 	if d.o.Instances != nil {
 		kept := a.Inboxes[:0:0]
 		unavailable := map[string]bool{}
@@ -346,6 +361,14 @@ const (
 func (d *Deliverer) attempt(ctx context.Context, del *storage.Delivery) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	if d.o.Blocked != nil && d.o.Blocked.HostBlocked(ctx, del.Host) {
+		d.dropped.Add(1)
+		d.log.Info("delivery dropped: host blocked", "inbox", del.Inbox, "activity", del.ActivityURI)
+		if err := d.q.Drop(ctx, del.ID); err != nil {
+			d.log.Warn("delivery drop", "err", err)
+		}
+		return
+	}
 	d.mu.Lock()
 	scheme := d.host(del.Host).scheme
 	d.mu.Unlock()

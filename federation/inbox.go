@@ -206,6 +206,10 @@ type InboxOptions struct {
 	Instances storage.Instances
 	// Policy filters verified activities before dispatch.
 	Policy Policy
+	// Blocked, when set, refuses (403) activities whose signing key or
+	// actor is on a blocked host, before the key is fetched or anything is
+	// stored.
+	Blocked HostBlocker
 	// MaxBodyBytes bounds the body (default DefaultInboxMaxBody): 413.
 	MaxBodyBytes int64
 	// MaxDepth bounds JSON nesting (default DefaultInboxMaxDepth): 400.
@@ -384,6 +388,11 @@ func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := act.Actor.ID()
+	if hostBlocked(r.Context(), in.o.Blocked, keyID) || hostBlocked(r.Context(), in.o.Blocked, actor) {
+		in.log.Info("inbox: activity from a blocked host refused", "key", keyID, "actor", actor, "id", act.ID)
+		inboxError(w, http.StatusForbidden, "this server does not federate with "+keyHost)
+		return
+	}
 	if !in.handlers.Handles(act.Type) {
 		in.log.Debug("inbox: activity type not handled", "type", act.Type, "id", act.ID, "actor", actor)
 		accepted(w)
@@ -459,6 +468,14 @@ func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			in.log.Info("inbox: policy dropped activity", "id", act.ID, "reason", d.Reason)
 			accepted(w)
 			return
+		default:
+			if d.Activity != nil {
+				if sameActivity(d.Activity, act) {
+					act = d.Activity
+				} else {
+					in.log.Warn("inbox: policy rewrite changed the activity's id, type or actor: ignored", "id", act.ID)
+				}
+			}
 		}
 	}
 

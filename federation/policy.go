@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 
 	"github.com/herd-social/herd/ap"
 	"github.com/herd-social/herd/storage"
@@ -39,6 +40,12 @@ func (v Verdict) String() string {
 type Decision struct {
 	Verdict Verdict
 	Reason  string
+	// Activity, when set on an accept, is a rewritten copy of the activity
+	// (a post marked sensitive, media stripped …) that replaces it for the
+	// rest of the chain and for dispatch. It must keep the id, type and
+	// actor of the original (the inbox ignores a rewrite that does not).
+	// Policies never modify the activity they are given: they copy it.
+	Activity *ap.Object
 }
 
 // Policy filters inbound activities after their signature, actor and origin
@@ -60,17 +67,62 @@ func (f PolicyFunc) Decide(ctx context.Context, act *ap.Object, signer *storage.
 var _ Policy = PolicyFunc(nil)
 
 // PolicyChain runs policies in order; the first verdict other than accept
-// wins. Nil policies are skipped.
+// wins. A rewrite (Decision.Activity) is what the following policies see,
+// and the chain's accept carries the last one. Nil policies are skipped.
 func PolicyChain(policies ...Policy) Policy {
 	return PolicyFunc(func(ctx context.Context, act *ap.Object, signer *storage.Account) Decision {
+		var rewritten *ap.Object
 		for _, p := range policies {
 			if p == nil {
 				continue
 			}
-			if d := p.Decide(ctx, act, signer); d.Verdict != VerdictAccept {
+			d := p.Decide(ctx, act, signer)
+			if d.Verdict != VerdictAccept {
 				return d
 			}
+			if d.Activity != nil && sameActivity(d.Activity, act) {
+				act, rewritten = d.Activity, d.Activity
+			}
 		}
-		return Decision{Verdict: VerdictAccept}
+		return Decision{Verdict: VerdictAccept, Activity: rewritten}
 	})
+}
+
+// sameActivity reports whether a rewrite keeps the original's id, type and
+// actor.
+func sameActivity(rewritten, orig *ap.Object) bool {
+	return rewritten.ID == orig.ID && rewritten.Type == orig.Type && rewritten.Actor.ID() == orig.Actor.ID()
+}
+
+// HostBlocker tells whether this server refuses to federate with a remote
+// host (a suspended domain, or one outside the allow-list): the inbox
+// answers 403 to activities signed by its actors before fetching their key,
+// the Deliverer drops deliveries to it, and the Resolver neither fetches
+// from it nor looks up handles on it. host is lower-case and may carry a
+// port. It is called on every inbound activity and outgoing delivery:
+// implementations answer from memory (see moderation.Domains).
+type HostBlocker interface {
+	HostBlocked(ctx context.Context, host string) bool
+}
+
+// HostBlockerFunc adapts a function to HostBlocker.
+type HostBlockerFunc func(ctx context.Context, host string) bool
+
+// HostBlocked calls f.
+func (f HostBlockerFunc) HostBlocked(ctx context.Context, host string) bool { return f(ctx, host) }
+
+var _ HostBlocker = HostBlockerFunc(nil)
+
+// ErrHostBlocked is returned (wrapped) by the Resolver for an IRI or handle
+// on a host the HostBlocker refuses.
+var ErrHostBlocked = errors.New("federation: host is blocked")
+
+// hostBlocked reports whether b refuses the host of iri (false for a nil b
+// or an IRI without a host).
+func hostBlocked(ctx context.Context, b HostBlocker, iri string) bool {
+	if b == nil {
+		return false
+	}
+	h := hostOfIRI(iri)
+	return h != "" && b.HostBlocked(ctx, h)
 }

@@ -62,8 +62,11 @@ type ResolverOptions struct {
 	// AllowHTTP makes the default WebFinger client use plain http (local
 	// federation mode; the transport client needs AllowHTTP as well).
 	AllowHTTP bool
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Blocked, when set, refuses (ErrHostBlocked) to fetch from, resolve
+	// actors of, or look up handles on blocked hosts.
+	Blocked HostBlocker
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Resolver finds remote actors, keys and objects: it fetches them with
@@ -138,6 +141,9 @@ func NewResolver(accounts storage.Accounts, client *transport.Client, instance *
 // and decodes it. The transport has checked that the id shares the origin
 // of the final URL.
 func (r *Resolver) fetch(ctx context.Context, iri string) (*ap.Object, error) {
+	if hostBlocked(ctx, r.o.Blocked, iri) {
+		return nil, fmt.Errorf("fetch %s: %w", iri, ErrHostBlocked)
+	}
 	if err := spendFetch(ctx); err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", iri, err)
 	}
@@ -199,6 +205,9 @@ func (r *Resolver) Forget(iri string) {
 // stored copy is returned.
 func (r *Resolver) ResolveActor(ctx context.Context, iri string) (*storage.Account, error) {
 	iri = stripFragment(iri)
+	if hostBlocked(ctx, r.o.Blocked, iri) && hostOfIRI(iri) != r.o.LocalHost {
+		return nil, fmt.Errorf("resolve actor %s: %w", iri, ErrHostBlocked)
+	}
 	a, err := r.accounts.GetByURI(ctx, iri)
 	if err != nil {
 		a = nil // some stores return an empty record with the error
@@ -331,6 +340,9 @@ func (r *Resolver) ResolveHandle(ctx context.Context, handle string) (*storage.A
 			return nil, fmt.Errorf("resolve handle %q: %w", handle, err)
 		}
 		return a, nil
+	}
+	if r.o.Blocked != nil && r.o.Blocked.HostBlocked(ctx, strings.ToLower(res.Host)) {
+		return nil, fmt.Errorf("resolve handle %q: %w", handle, ErrHostBlocked)
 	}
 	if a, err := r.accounts.GetByUsername(ctx, res.User, res.Host); err == nil &&
 		a.FetchedAt != nil && r.o.Now().Sub(*a.FetchedAt) < r.o.MaxAge {

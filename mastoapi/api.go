@@ -112,6 +112,10 @@ type Options struct {
 	// Filters serves keyword filters; nil means one over the store,
 	// publishing to the social core's event sink.
 	Filters *filter.Service
+	// DomainBlocksVisibility says who may read GET
+	// /api/v1/instance/domain_blocks: DomainBlocksAll, DomainBlocksUsers
+	// or DomainBlocksNobody (the default: 404).
+	DomainBlocksVisibility string
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -148,6 +152,8 @@ type API struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	domainBlocksVisibility string
 }
 
 var _ http.Handler = (*API)(nil)
@@ -178,6 +184,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 	if a.filters = opts.Filters; a.filters == nil {
 		a.filters = newFilterService(store, svc, a.now)
 	}
+	a.domainBlocksVisibility = opts.DomainBlocksVisibility
 	a.limiter = newRateLimiter(opts.RateLimit, a.now)
 	a.tokens.ttl = opts.TokenCacheTTL
 	if a.tokens.ttl == 0 {

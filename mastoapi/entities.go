@@ -922,6 +922,8 @@ type Notification struct {
 	GroupKey  string   `json:"group_key"`
 	Account   *Account `json:"account"`
 	Status    *Status  `json:"status,omitempty"`
+	// Event is set on severed_relationships notifications.
+	Event *RelationshipSeveranceEvent `json:"event,omitempty"`
 }
 
 // notificationHasStatus reports whether a notification type is about a status.

@@ -307,6 +307,7 @@ func (a *API) renderNotifications(ctx context.Context, viewer *storage.Account, 
 			statuses[parseIDOrZero(s.ID)] = s
 		}
 	}
+	events := a.severanceEvents(ctx, viewer, ns)
 	for _, n := range ns {
 		from := accounts[n.FromAccountID]
 		if from == nil {
@@ -319,6 +320,9 @@ func (a *API) renderNotifications(ctx context.Context, viewer *storage.Account, 
 			}
 		}
 		out = append(out, NotificationToAPI(n, from, st))
+		if ev := events[n.ID]; ev != nil {
+			out[len(out)-1].Event = ev
+		}
 	}
 	return out, nil
 }

@@ -60,6 +60,7 @@ func (a *API) registerRoutes() {
 	a.registerMediaRoutes()
 	a.registerPushRoutes()
 	a.registerFilterRoutes()
+	a.registerDomainModerationRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

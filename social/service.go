@@ -117,6 +117,10 @@ type Options struct {
 	MaxMediaAttachments int
 	// MaxProfileFields bounds the profile fields of an account (default 4).
 	MaxProfileFields int
+	// Domains is the instance's domain moderation (moderation.Domains):
+	// silenced domains are limited, suspended ones hidden, and the admin
+	// domain block functions reload it. Nil: no instance domain moderation.
+	Domains DomainModeration
 }
 
 // Service is the application core for local users. It is safe for

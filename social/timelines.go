@@ -103,7 +103,7 @@ func (s *Service) HomePage(ctx context.Context, viewer *storage.Account, p stora
 		}
 		sts, err := s.getOrdered(ctx, s.store, ids)
 		return sts, ids, err
-	}, s.timelineKeep(ctx, viewer.ID, pg))
+	}, s.limitKeep(ctx, viewer.ID, true, pg, s.timelineKeep(ctx, viewer.ID, pg)))
 	if err != nil {
 		return nil, fmt.Errorf("home timeline: %w", err)
 	}
@@ -128,7 +128,7 @@ func (s *Service) PublicPage(ctx context.Context, viewer *storage.Account, f sto
 	out, err := fillPage(p, func(p storage.Page) ([]*storage.Status, []storage.ID, error) {
 		sts, err := s.store.Statuses().Public(ctx, f, p)
 		return sts, statusIDs(sts), err
-	}, s.timelineKeep(ctx, viewerID(viewer), pg))
+	}, s.limitKeep(ctx, viewerID(viewer), false, pg, s.timelineKeep(ctx, viewerID(viewer), pg)))
 	if err != nil {
 		return nil, fmt.Errorf("public timeline: %w", err)
 	}
@@ -164,7 +164,7 @@ func (s *Service) TagPage(ctx context.Context, viewer *storage.Account, q TagQue
 	out, err := fillPage(p, func(p storage.Page) ([]*storage.Status, []storage.ID, error) {
 		sts, err := s.store.Statuses().Tagged(ctx, f, p)
 		return sts, statusIDs(sts), err
-	}, s.timelineKeep(ctx, viewerID(viewer), pg))
+	}, s.limitKeep(ctx, viewerID(viewer), false, pg, s.timelineKeep(ctx, viewerID(viewer), pg)))
 	if err != nil {
 		return nil, fmt.Errorf("tag timeline %q: %w", q.Tag, err)
 	}

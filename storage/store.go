@@ -29,6 +29,9 @@ type Store interface {
 	PushSubscriptions() PushSubscriptions
 	Settings() Settings
 	Filters() Filters
+	InstanceDomainBlocks() InstanceDomainBlocks
+	DomainAllows() DomainAllows
+	Severances() Severances
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

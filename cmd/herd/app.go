@@ -20,6 +20,7 @@ import (
 	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/mastoapi/webpush"
 	"github.com/herd-social/herd/media"
+	"github.com/herd-social/herd/moderation"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/social/federate"
 	"github.com/herd-social/herd/storage"
@@ -53,6 +54,10 @@ type app struct {
 	// hooks passes social events to federation first, then to the other
 	// sinks (streaming); it also resolves remote mentions when posting.
 	hooks *federate.Hooks
+	// domains is the instance's domain blocks and allows (in memory);
+	// policy the inbound policy chain (domain rules + the policy file).
+	domains *moderation.Domains
+	policy  *moderation.Chain
 }
 
 func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, log *slog.Logger) (*app, error) {
@@ -69,6 +74,9 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		AllowPrivate: allow,
 		AllowHTTP:    allowHTTP,
 	})
+	if err := a.setupModeration(c, st, urls, log); err != nil {
+		return nil, err
+	}
 	a.instance, a.instKey, err = federation.EnsureInstanceActor(ctx, st.Accounts(), urls)
 	if err != nil {
 		return nil, fmt.Errorf("instance actor: %w", err)
@@ -76,10 +84,12 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	// Remote profiles are sanitised as the resolver stores them.
 	a.resolver = federation.NewResolver(federate.SanitizingAccounts(st.Accounts(), nil), a.client, a.instKey, &federation.ResolverOptions{
 		LocalHost: urls.Host(), AllowHTTP: allowHTTP, Logger: log.With("component", "resolver"),
+		Blocked: a.domains,
 	})
 	a.sync = federate.NewFollowersSync(st, urls, a.resolver, &federate.SyncOptions{Logger: log.With("component", "followers-sync")})
 	a.deliverer = federation.NewDeliverer(st.Deliveries(), a.sync.Poster(a.client), federation.NewAccountSigners(st.Accounts(), a.instKey),
-		&federation.DelivererOptions{Instances: st.Instances(), Logger: log.With("component", "delivery")})
+		&federation.DelivererOptions{Instances: st.Instances(), Logger: log.With("component", "delivery"),
+			Blocked: a.domains})
 	a.sender = federation.NewSender(a.deliverer, a.resolver, st.Follows(), nil)
 	a.handlers = &federation.Handlers{}
 
@@ -110,7 +120,8 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	}
 	a.push = webpush.NewSender(st, urls, vapid, a.client.HTTPClient(), &webpush.Options{Logger: log.With("component", "webpush")})
 	a.hooks.Also(a.push)
-	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks})
+	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks,
+		Domains: a.domains})
 	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate")})
 	a.hooks.Set(a.fed)
 	a.fed.Register(a.handlers)
@@ -123,6 +134,8 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		Media:     a.media,
 		Logger:    log.With("component", "api"),
 		Resolve:   a.resolveRemote,
+
+		DomainBlocksVisibility: c.DomainBlocksVisibility,
 		Instance: mastoapi.InstanceInfo{
 			Title:          c.Title,
 			Version:        Version,
@@ -235,6 +248,7 @@ func (a *app) handler() http.Handler {
 
 	// ActivityPub.
 	inboxOpts := federation.InboxOptions{Log: st.InboxLog(), Instances: st.Instances(), Logger: a.log.With("component", "inbox")}
+	inboxOpts.Blocked, inboxOpts.Policy = a.domains, inboxPolicy(a.policy)
 	shared := federation.NewInbox(a.resolver, a.handlers, &inboxOpts)
 	personal := inboxOpts
 	personal.Recipient = federation.RecipientByPathValue(st.Accounts(), "name")

@@ -33,6 +33,9 @@ type config struct {
 	Title         string
 	RateLimit     string
 	ConfigFile    string
+	PolicyFile    string
+	// DomainBlocksVisibility: who may read the public list of blocked domains.
+	DomainBlocksVisibility string
 }
 
 // setting describes one configuration key.
@@ -56,6 +59,8 @@ var settings = []setting{
 	{"registrations", "HERD_REGISTRATIONS", "approval", "who may sign up: open, approval (a moderator approves) or closed", func(c *config) *string { return &c.Registrations }, true},
 	{"rate-limit", "HERD_RATE_LIMIT", "300/5m", "API requests allowed per token (or IP) and window, as N/DURATION, or off", func(c *config) *string { return &c.RateLimit }, true},
 	{"title", "HERD_TITLE", "Herd", "the server's name, shown to clients and peers", func(c *config) *string { return &c.Title }, true},
+	{"domain-blocks-visibility", "HERD_DOMAIN_BLOCKS_VISIBILITY", "nobody", "who may read the list of blocked domains (/api/v1/instance/domain_blocks): all, users or nobody", func(c *config) *string { return &c.DomainBlocksVisibility }, true},
+	{"policy-file", "HERD_POLICY_FILE", "", "optional inbound moderation policy file (see docs/moderation.md)", func(c *config) *string { return &c.PolicyFile }, true},
 	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
 }
 
@@ -196,6 +201,11 @@ func (c *config) validate(serve bool) error {
 	}
 	if _, err := c.rateLimit(); err != nil {
 		return err
+	}
+	switch c.DomainBlocksVisibility {
+	case "all", "users", "nobody":
+	default:
+		return fmt.Errorf("--domain-blocks-visibility %q: want all, users or nobody", c.DomainBlocksVisibility)
 	}
 	switch c.Registrations {
 	case "open", "approval", "closed":

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Media", func(t *testing.T, open Opener) { RunMedia(t, open) }},
 		{"Push", func(t *testing.T, open Opener) { RunPush(t, open) }},
 		{"Filters", func(t *testing.T, open Opener) { RunFilters(t, open) }},
+		{"DomainModeration", func(t *testing.T, open Opener) { RunDomainModeration(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/herd-social/herd/ap"
+	"github.com/herd-social/herd/federation"
+	"github.com/herd-social/herd/moderation"
+	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
+)
+
+// setupModeration reads the policy file (if any) and builds the domain
+// view and the inbound policy chain: domain rules first, then the
+// built-ins the file asks for.
+func (a *app) setupModeration(c *config, st *storeHandle, urls *social.URLs, log *slog.Logger) error {
+	cfg := &moderation.Config{}
+	if c.PolicyFile != "" {
+		var err error
+		if cfg, err = moderation.LoadConfig(c.PolicyFile); err != nil {
+			return err
+		}
+	}
+	a.domains = moderation.NewDomains(st, &moderation.DomainsOptions{
+		AllowList:   cfg.LimitedFederation,
+		LocalDomain: urls.Host(),
+		Logger:      log.With("component", "moderation"),
+	})
+	a.policy = moderation.NewChain(append([]moderation.Policy{moderation.DomainPolicy(a.domains)}, cfg.Policies(nil)...)...)
+	if c.PolicyFile != "" {
+		log.Info("inbound policies loaded", "file", c.PolicyFile, "policies", a.policy.Len(), "limited_federation", cfg.LimitedFederation)
+	}
+	return nil
+}
+
+// inboxPolicy adapts the moderation chain to the inbox's Policy hook.
+func inboxPolicy(c *moderation.Chain) federation.Policy {
+	if c == nil {
+		return nil
+	}
+	return federation.PolicyFunc(func(ctx context.Context, act *ap.Object, signer *storage.Account) federation.Decision {
+		d := c.Decide(ctx, act, signer)
+		reason := d.Reason
+		if d.Policy != "" && d.Verdict == moderation.VerdictDrop {
+			reason = d.Policy + ": " + reason
+		}
+		return federation.Decision{Verdict: federation.Verdict(d.Verdict), Reason: reason, Activity: d.Activity}
+	})
+}
