@@ -3,6 +3,7 @@ package mastoapi_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -62,7 +63,14 @@ func FuzzSocialRoutes(f *testing.F) {
 	_, bob := e.createUser("bob", "correct horse battery")
 	st := e.post(tok, "seed #tag")["id"].(string)
 	bobID := bob.AccountID.String()
+	list := e.postObj("/api/v1/lists", tok, url.Values{"title": {"seed"}}, http.StatusOK)["id"].(string)
 	seeds := []struct{ method, path, query, ctype, body string }{
+		{"POST", "/api/v1/lists", "", "application/json", `{"title":["a"],"replies_policy":{},"exclusive":"maybe"}`},
+		{"PUT", "/api/v1/lists/" + list, "", "application/x-www-form-urlencoded", "title=%00&replies_policy=all"},
+		{"POST", "/api/v1/lists/" + list + "/accounts", "", "application/json", `{"account_ids":[1,"x",{}]}`},
+		{"DELETE", "/api/v1/lists/" + list + "/accounts", "account_ids[]=" + bobID + "&account_ids[][x]=1", "", ""},
+		{"GET", "/api/v1/lists/" + list + "/accounts", "limit=0&max_id=-1", "", ""},
+		{"GET", "/api/v1/timelines/list/" + list, "since_id=1&limit=99999999999999999999", "", ""},
 		{"POST", "/api/v1/statuses", "", "application/x-www-form-urlencoded", "status=hi&visibility=private&in_reply_to_id=" + st},
 		{"POST", "/api/v1/statuses", "", "application/json", `{"status":"x","poll":{"options":["a"]},"media_ids":[1,{}],"sensitive":{}}`},
 		{"PUT", "/api/v1/statuses/" + st, "", "application/json", `{"status":["a","b"],"spoiler_text":null}`},

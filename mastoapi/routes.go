@@ -54,13 +54,13 @@ func (a *API) registerRoutes() {
 	// Startup calls whose features come later: they answer empty.
 	a.Handle(get, "/api/v1/announcements", user("read"), emptyList)
 	a.Handle(get, "/api/v2/suggestions", user("read:accounts"), emptyList)
-	a.Handle(get, "/api/v1/lists", user("read:lists"), emptyList)
 
 	a.registerStatusRoutes()
 	a.registerMediaRoutes()
 	a.registerPushRoutes()
 	a.registerFilterRoutes()
 	a.registerDomainModerationRoutes()
+	a.registerListRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {
@@ -128,7 +128,6 @@ func (a *API) registerStatusRoutes() {
 	a.Handle(get, account+"/followers", optional("read:accounts"), a.accountListing(a.followers))
 	a.Handle(get, account+"/following", optional("read:accounts"), a.accountListing(a.following))
 	a.Handle(get, account+"/featured_tags", optional("read:accounts"), emptyList)
-	a.Handle(get, account+"/lists", user("read:lists"), emptyList)
 	a.Handle(post, account+"/follow", user("write:follows"), a.relationshipAction(a.follow))
 	a.Handle(post, account+"/unfollow", user("write:follows"), a.relationshipAction(a.unfollow))
 	a.Handle(post, account+"/remove_from_followers", user("write:follows"), a.relationshipAction(a.removeFromFollowers))

@@ -34,6 +34,6 @@
 //
 // # Not yet supported
 //
-// Polls and scheduled statuses (no storage for them), quotes, lists, the
+// Polls and scheduled statuses (no storage for them), quotes, the
 // Mastodon "limited" visibility, endorsements and private notes.
 package social

@@ -22,6 +22,9 @@ import (
 // hiding the booster's boosts); private statuses go to followers only,
 // direct statuses only to the mentioned local accounts; a reply to someone
 // else reaches only followers that also follow the replied-to account.
+// Statuses also go to the feeds of the lists that hold their author, by
+// the lists' replies policies, and stay out of the home feeds of owners of
+// exclusive lists holding the author (see listFeeds).
 func (s *Service) FanOut(ctx context.Context, st *storage.Status) ([]storage.ID, error) {
 	var owners []storage.ID
 	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
@@ -105,7 +108,7 @@ func (s *Service) audience(ctx context.Context, tx storage.Store, st *storage.St
 // distribute fans st out to home feeds and sends the notifications it
 // calls for (see FanOut).
 func (s *Service) distribute(ctx context.Context, tx storage.Store, st *storage.Status, author *storage.Account, orig *storage.Status, ev *events) ([]storage.ID, error) {
-	owners, err := s.audience(ctx, tx, st, author, orig)
+	owners, lists, err := s.feedTargets(ctx, tx, st, author, orig)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +116,10 @@ func (s *Service) distribute(ctx context.Context, tx storage.Store, st *storage.
 	if err := tx.Feeds().InsertMany(ctx, storage.FeedHome, owners, entry); err != nil {
 		return nil, fmt.Errorf("insert into home feeds: %w", err)
 	}
-	e := Event{Type: EventStatusCreated, Actor: author, Status: st, HomeFeeds: owners}
+	if err := tx.Feeds().InsertMany(ctx, storage.FeedList, lists, entry); err != nil {
+		return nil, fmt.Errorf("insert into list feeds: %w", err)
+	}
+	e := Event{Type: EventStatusCreated, Actor: author, Status: st, HomeFeeds: owners, ListFeeds: lists}
 	if orig != nil {
 		origAuthor, err := tx.Accounts().Get(ctx, orig.AccountID)
 		if err != nil {

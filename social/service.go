@@ -69,6 +69,10 @@ type Event struct {
 	// edits, holds) the status: streaming sends "update" (or
 	// "status.update") to them.
 	HomeFeeds []storage.ID
+	// ListFeeds lists the lists whose feed received (or, for edits,
+	// holds) the status: streaming sends "update" (or "status.update") to
+	// their list streams.
+	ListFeeds []storage.ID
 	// DeletedReblogs lists boosts removed with a deleted status.
 	DeletedReblogs []*storage.Status
 }

@@ -383,11 +383,11 @@ func (s *Service) announceEdit(ctx context.Context, tx storage.Store, ev *events
 	}); err != nil {
 		return err
 	}
-	owners, err := s.audience(ctx, tx, st, author, nil)
+	owners, lists, err := s.feedTargets(ctx, tx, st, author, nil)
 	if err != nil {
 		return err
 	}
-	ev.add(Event{Type: EventStatusUpdated, Actor: author, Status: st, HomeFeeds: owners})
+	ev.add(Event{Type: EventStatusUpdated, Actor: author, Status: st, HomeFeeds: owners, ListFeeds: lists})
 	return nil
 }
 

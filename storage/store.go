@@ -32,6 +32,7 @@ type Store interface {
 	InstanceDomainBlocks() InstanceDomainBlocks
 	DomainAllows() DomainAllows
 	Severances() Severances
+	Lists() Lists
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

@@ -283,6 +283,7 @@ func (a *app) handler() http.Handler {
 	// The streaming API (WebSocket and SSE) renders through the REST API.
 	stream := streaming.New(a.hub, streaming.AuthenticatorFunc(a.streamAuth), streamRenderer{a.api}, &streaming.Options{
 		Logger: a.log.With("component", "streaming"),
+		Lists:  a.svc,
 	})
 	mux.Handle("/api/v1/streaming", stream)
 	mux.Handle("/api/v1/streaming/", stream)

@@ -165,7 +165,7 @@ func TestWebSocketMultiplexing(t *testing.T) {
 	send(t, c, `{"type":"dance","stream":"public"}`)
 	assert.Equal(t, 400, readFrame(t, c).Status)
 	send(t, c, `{"type":"subscribe","stream":"list","list":"1"}`)
-	assert.Equal(t, 401, readFrame(t, c).Status) // no list authorizer
+	assert.Equal(t, 401, readFrame(t, c).Status) // not a list of the user's
 
 	st := e.post(bob, "hello #golang", storage.VisibilityPublic)
 	got := map[string]string{}

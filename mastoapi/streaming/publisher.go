@@ -53,13 +53,17 @@ var _ social.EventSink = (*Publisher)(nil)
 //     has media; for public statuses "update" to "hashtag:<tag>" and, when
 //     local, "hashtag:local:<tag>"; for direct statuses "conversation" to
 //     "direct:<id>" of the author and the mentioned local accounts.
-//   - status.reblogged: "update" of the boost to its home feeds.
+//   - status.created and status.updated also go to "list:<id>" of every
+//     list feed that received (or holds) the status.
+//   - status.reblogged: "update" of the boost to its home and list feeds.
 //   - status.updated: "status.update" to the same audiences as created.
 //   - status.deleted and status.unreblogged: "delete" (a bare ID) to the
 //     public and hashtag channels the status went to, to ChannelDeletes for
 //     public and unlisted statuses (every user stream listens to it), and to
 //     "user:<id>" of the author and its local followers (private) or of the
-//     mentioned accounts (direct); boosts removed with a status likewise.
+//     mentioned accounts (direct), and for private statuses to "list:<id>"
+//     of the lists holding the author; boosts removed with a status
+//     likewise.
 //   - notification.created: "notification" to "user:<id>" and
 //     "user:notification:<id>" of the recipient.
 func NewPublisher(hub timeline.Hub, store storage.Store, opts *PublisherOptions) *Publisher {
@@ -140,6 +144,9 @@ func (p *Publisher) Messages(ctx context.Context, e social.Event) ([]timeline.Me
 		for _, id := range e.HomeFeeds {
 			add(event, ref, UserChannel(id))
 		}
+		for _, id := range e.ListFeeds {
+			add(event, ref, ListChannel(id.String()))
+		}
 		add(event, ref, broadcastChannels(st, e.Actor)...)
 		if st.Visibility == storage.VisibilityDirect && st.ReblogOfID == 0 {
 			for _, id := range e.HomeFeeds {
@@ -152,6 +159,9 @@ func (p *Publisher) Messages(ctx context.Context, e social.Event) ([]timeline.Me
 		}
 		for _, id := range e.HomeFeeds {
 			add(EventUpdate, st.ID.String(), UserChannel(id))
+		}
+		for _, id := range e.ListFeeds {
+			add(EventUpdate, st.ID.String(), ListChannel(id.String()))
 		}
 	case social.EventStatusDeleted, social.EventStatusUnreblogged:
 		if st == nil {
@@ -245,6 +255,15 @@ func (p *Publisher) deleteChannels(ctx context.Context, st *storage.Status, acto
 	}
 	for _, id := range ids {
 		out = append(out, UserChannel(id))
+	}
+	// List streams hear of public deletions through ChannelDeletes; private
+	// ones go to the lists holding the author.
+	ms, err := p.store.Lists().Memberships(ctx, st.AccountID)
+	if err != nil {
+		return out, err
+	}
+	for _, m := range ms {
+		out = append(out, ListChannel(m.ListID.String()))
 	}
 	return uniqueStrings(out), nil
 }

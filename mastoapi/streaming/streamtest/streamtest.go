@@ -36,7 +36,8 @@ type Server struct {
 type Options struct {
 	// PublicURL is the server's base URL (default https://herd.example).
 	PublicURL string
-	// Streaming tunes the Handler.
+	// Streaming tunes the Handler. Lists defaults to the Service, so that
+	// owners may stream their lists.
 	Streaming *streaming.Options
 }
 
@@ -55,8 +56,15 @@ func New(store storage.Store, hub timeline.Hub, opts *Options) (*Server, error) 
 	}
 	pub := streaming.NewPublisher(hub, store, nil)
 	svc := social.New(store, urls, &social.Options{Events: pub})
+	var so streaming.Options
+	if o.Streaming != nil {
+		so = *o.Streaming
+	}
+	if so.Lists == nil {
+		so.Lists = svc
+	}
 	s := &Server{Store: store, Hub: hub, URLs: urls, Service: svc, Publisher: pub,
-		Handler: streaming.New(hub, streaming.StoreAuthenticator{Store: store}, streaming.NewStoreRenderer(svc), o.Streaming),
+		Handler: streaming.New(hub, streaming.StoreAuthenticator{Store: store}, streaming.NewStoreRenderer(svc), &so),
 		mux:     http.NewServeMux()}
 	s.mux.Handle(streaming.DefaultPrefix, s.Handler)
 	s.mux.Handle(streaming.DefaultPrefix+"/", s.Handler)

@@ -148,6 +148,7 @@ func (r accounts) Delete(ctx context.Context, id storage.ID) error {
 			"UPDATE statuses SET in_reply_to_id = NULL WHERE in_reply_to_id IN (" + own + ")",
 			"UPDATE statuses SET quote_of_id = NULL WHERE quote_of_id IN (" + own + ")",
 			"DELETE FROM feed_entries WHERE feed_kind = " + fmt.Sprint(int(storage.FeedHome)) + " AND feed_owner = ?",
+			"DELETE FROM feed_entries WHERE feed_kind = " + fmt.Sprint(int(storage.FeedList)) + " AND feed_owner IN (SELECT id FROM lists WHERE account_id = ?)",
 		} {
 			if _, err := ts.exec(ctx, q, id); err != nil {
 				return ts.wrap(err, "delete account %s", id)

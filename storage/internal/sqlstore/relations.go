@@ -55,8 +55,14 @@ func (r follows) Update(ctx context.Context, f *storage.Follow) error {
 }
 
 func (r follows) Delete(ctx context.Context, accountID, targetID storage.ID) error {
-	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM follows WHERE account_id = ? AND target_account_id = ?", accountID, targetID),
-		"delete follow %s→%s", accountID, targetID)
+	return r.s.Tx(ctx, func(tx storage.Store) error {
+		ts := tx.(*Store)
+		if err := ts.execAffected(ctx, "DELETE FROM follows WHERE account_id = ? AND target_account_id = ?", accountID, targetID); err != nil {
+			return ts.wrap(err, "delete follow %s→%s", accountID, targetID)
+		}
+		// As on Mastodon, an account no longer followed leaves the lists.
+		return ts.wrap(ts.removeFromLists(ctx, accountID, targetID), "delete follow %s→%s: leave lists", accountID, targetID)
+	})
 }
 
 func (r follows) Followers(ctx context.Context, accountID storage.ID, p storage.Page) ([]*storage.Follow, error) {

@@ -1,0 +1,23 @@
+-- Lists (PostgreSQL). Keep in step with storage/sqlite/migrations.
+-- A list's timeline is materialised in feed_entries (feed_kind 2, feed_owner
+-- the list's ID). Deleting a follow removes the followed account from the
+-- follower's lists (done by the store, not by a foreign key).
+
+CREATE TABLE lists (
+    id              BIGINT PRIMARY KEY,
+    account_id      BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    title           TEXT NOT NULL,
+    replies_policy  TEXT NOT NULL DEFAULT 'list',
+    exclusive       BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at      TIMESTAMPTZ NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX lists_account ON lists (account_id, id);
+
+CREATE TABLE list_accounts (
+    list_id     BIGINT NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    account_id  BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (list_id, account_id)
+);
+CREATE INDEX list_accounts_account ON list_accounts (account_id, list_id);
