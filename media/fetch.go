@@ -130,7 +130,9 @@ func (f *Fetcher) EnqueueAttachments(ids ...storage.ID) {
 
 // EnqueueProfile queues the caching of a remote account's avatar and
 // header. It never blocks.
-func (f *Fetcher) EnqueueProfile(accountID storage.ID) { f.enqueue(fetchJob{profile: true, id: accountID}) }
+func (f *Fetcher) EnqueueProfile(accountID storage.ID) {
+	f.enqueue(fetchJob{profile: true, id: accountID})
+}
 
 func (f *Fetcher) enqueue(j fetchJob) {
 	if f.ctx.Err() != nil {
