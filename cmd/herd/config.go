@@ -33,6 +33,7 @@ type config struct {
 	Title         string
 	RateLimit     string
 	ConfigFile    string
+	RemoteMedia   string
 }
 
 // setting describes one configuration key.
@@ -57,6 +58,7 @@ var settings = []setting{
 	{"rate-limit", "HERD_RATE_LIMIT", "300/5m", "API requests allowed per token (or IP) and window, as N/DURATION, or off", func(c *config) *string { return &c.RateLimit }, true},
 	{"title", "HERD_TITLE", "Herd", "the server's name, shown to clients and peers", func(c *config) *string { return &c.Title }, true},
 	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
+	{"remote-media", "HERD_REMOTE_MEDIA", "cache", "remote attachments, avatars and headers: cache (fetched in the background, served from /media/) or link (left at their remote URLs)", func(c *config) *string { return &c.RemoteMedia }, true},
 }
 
 // registerFlags adds the settings' flags to fs (serve-only ones when serve is set).
