@@ -59,7 +59,7 @@ func main() {
 	flag.IntVar(&c.Uploads, "uploads", 100, "images uploaded in the burst")
 	flag.IntVar(&c.Uploaders, "uploaders", 32, "concurrent uploaders")
 	size := flag.String("size", "4000x3000", "image size WxH (12 MP by default)")
-	flag.IntVar(&c.ImageConcurrency, "image-concurrency", 0, "Processor.ImageConcurrency (0: its default, GOMAXPROCS)")
+	flag.IntVar(&c.ImageConcurrency, "image-concurrency", 0, "Processor.ImageConcurrency (0: its default, GOMAXPROCS/2)")
 	flag.IntVar(&c.Probes, "probes", 4, "concurrent home timeline readers")
 	flag.DurationVar(&c.Baseline, "baseline", 5*time.Second, "time the home timeline is measured alone")
 	flag.DurationVar(&c.GoalP99, "goal-p99", 10*time.Millisecond, "home timeline p99 goal during the burst")
@@ -280,7 +280,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Micros
 func (r *result) print(w io.Writer, c config) {
 	conc := c.ImageConcurrency
 	if conc <= 0 {
-		conc = runtime.GOMAXPROCS(0)
+		conc = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	fmt.Fprintf(w, "GOMAXPROCS %d, image concurrency %d, %d uploads of %dx%d JPEG by %d uploaders, %d home readers\n\n",
 		runtime.GOMAXPROCS(0), conc, c.Uploads, c.Width, c.Height, c.Uploaders, c.Probes)
