@@ -21,10 +21,8 @@
 // Options.Resolve, which federation provides.
 //
 // What is not there yet, and how the API answers meanwhile:
-//   - media: without Options.Media the media endpoints and any media_ids
-//     answer 422; with it, uploads (media.go) are attached after the
-//     status is stored, not in its transaction; avatar and header uploads
-//     in update_credentials are a 422;
+//   - media: without Options.Media the media endpoints, any media_ids and
+//     avatar and header uploads answer 422;
 //   - polls and scheduled statuses: poll and scheduled_at are a 422;
 //   - conversation mutes: statuses/:id/mute and unmute answer the status
 //     with muted false; private notes: accounts/:id/note answers the

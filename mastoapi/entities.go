@@ -189,6 +189,9 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 		d := Date(*a.LastStatusAt)
 		out.LastStatusAt = &d
 	}
+	if a.AvatarURL != "" {
+		out.AvatarStatic = avatarStatic(a)
+	}
 	return out
 }
 

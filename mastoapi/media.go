@@ -104,6 +104,7 @@ func (a *API) registerMediaRoutes() {
 	a.Handle(http.MethodPost, "/api/v1/media", upload, a.uploadMedia(true))
 	a.Handle(http.MethodGet, one, RouteOptions{Auth: AuthUser, Scopes: scopes}, a.showMedia)
 	a.Handle(http.MethodPut, one, RouteOptions{Auth: AuthUser, Scopes: scopes}, a.updateMedia)
+	a.registerProfileMediaRoutes()
 }
 
 // mediaError maps the errors of the media service to API errors.
@@ -306,18 +307,6 @@ func (a *API) checkStatusMedia(ctx context.Context, account *storage.Account, id
 		}
 	}
 	return nil
-}
-
-// attachMedia attaches the checked attachments to a posted status. The
-// status is already stored: a failure (a concurrent post took an
-// attachment) is logged, and the status keeps its media IDs.
-func (a *API) attachMedia(ctx context.Context, account *storage.Account, st *storage.Status, ids []storage.ID) {
-	if len(ids) == 0 {
-		return
-	}
-	if err := a.store.MediaAttachments().Attach(ctx, ids, st.ID, account.ID); err != nil {
-		a.log.Error("mastoapi: attach media", "status", st.ID, "err", err)
-	}
 }
 
 // loadMedia renders the attachments of sts (and of nothing else) with one

@@ -302,10 +302,11 @@ func (a *API) unblockDomain(w http.ResponseWriter, r *http.Request) error {
 // updateCredentials is PATCH /api/v1/accounts/update_credentials.
 func (a *API) updateCredentials(w http.ResponseWriter, r *http.Request) error {
 	au, p := AuthOf(r), ParamsOf(r)
-	if p.File("avatar") != nil || p.File("header") != nil || p.String("avatar") != "" || p.String("header") != "" {
-		return validationError("Avatar and header uploads are not supported yet")
-	}
 	var in social.ProfileInput
+	imgs, err := a.profileImages(r, &in)
+	if err != nil {
+		return err
+	}
 	if s, ok := p.Lookup("display_name"); ok {
 		in.DisplayName = &s
 	}
@@ -331,6 +332,7 @@ func (a *API) updateCredentials(w http.ResponseWriter, r *http.Request) error {
 		in.Language = &s
 	}
 	acct, err := a.svc.UpdateProfile(r.Context(), au.Account, in)
+	imgs.done(r.Context(), err)
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func (a *API) registerStatusRoutes() {
 	a.Handle(get, "/api/v1/accounts/relationships", user("read:follows"), a.relationships)
 	a.Handle(get, "/api/v1/accounts/familiar_followers", user("read:follows"), a.familiarFollowers)
 	a.Handle(get, "/api/v1/accounts/search", user("read:accounts"), a.searchAccountsV1)
-	a.Handle(patch, "/api/v1/accounts/update_credentials", user("write:accounts"), a.updateCredentials)
+	a.Handle(patch, "/api/v1/accounts/update_credentials", a.profileRoute(user("write:accounts")), a.updateCredentials)
 	a.Handle(get, account+"/statuses", optional("read:statuses"), a.accountStatuses)
 	a.Handle(get, account+"/followers", optional("read:accounts"), a.accountListing(a.followers))
 	a.Handle(get, account+"/following", optional("read:accounts"), a.accountListing(a.following))

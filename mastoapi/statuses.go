@@ -123,7 +123,6 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.attachMedia(r.Context(), au.Account, st, media)
 	return a.writeStatus(w, r, st, false)
 }
 
@@ -226,7 +225,6 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.attachMedia(r.Context(), au.Account, st, in.MediaIDs)
 	return a.writeStatus(w, r, st, false)
 }
 

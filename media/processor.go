@@ -17,7 +17,8 @@ import (
 type ProcessorOptions struct {
 	Limits Limits
 	// ImageConcurrency bounds the images processed at once (default
-	// GOMAXPROCS); AVConcurrency the ffmpeg jobs (default 1). Further
+	// GOMAXPROCS/2, at least 1: half the cores stay for the API, see
+	// bench/media); AVConcurrency the ffmpeg jobs (default 1). Further
 	// calls wait, so that a burst of uploads cannot starve the API.
 	ImageConcurrency, AVConcurrency int
 	// Tools are the ffmpeg/ffprobe executables; zero means a PATH lookup.
@@ -52,7 +53,7 @@ func NewProcessor(opts *ProcessorOptions) *Processor {
 		o = *opts
 	}
 	if o.ImageConcurrency <= 0 {
-		o.ImageConcurrency = runtime.GOMAXPROCS(0)
+		o.ImageConcurrency = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	if o.AVConcurrency <= 0 {
 		o.AVConcurrency = 1

@@ -439,7 +439,9 @@ func (s *Service) ExpireUnattached(ctx context.Context, olderThan time.Time) (in
 
 // Prune deletes the cached files of remote attachments created before
 // olderThan, keeping their records (they point at RemoteURL and can be
-// fetched again). progress, when not nil, is called after each attachment
+// fetched again), and the cached avatars and headers of remote accounts
+// (whose images then point at their remote URLs again). Local media is
+// kept. progress, when not nil, is called after each attachment
 // with the count done and the total. It returns how many it pruned.
 func (s *Service) Prune(ctx context.Context, olderThan time.Time, progress func(done, total int)) (int, error) {
 	total, err := s.store.MediaAttachments().CountRemoteCached(ctx, olderThan)
@@ -456,12 +458,21 @@ func (s *Service) Prune(ctx context.Context, olderThan time.Time, progress func(
 			return done, nil
 		}
 		for _, m := range batch {
-			if err := s.deleteFiles(ctx, m); err != nil {
-				return done, err
-			}
-			m.FileKey, m.PreviewKey = "", ""
-			if err := s.store.MediaAttachments().Update(ctx, m); err != nil {
-				return done, err
+			if m.Purpose != storage.MediaForStatus {
+				// A cached remote avatar or header: the account goes back
+				// to the remote URL, the record goes (a new fetch makes
+				// another).
+				if err := s.uncacheProfile(ctx, m); err != nil {
+					return done, err
+				}
+			} else {
+				if err := s.deleteFiles(ctx, m); err != nil {
+					return done, err
+				}
+				m.FileKey, m.PreviewKey = "", ""
+				if err := s.store.MediaAttachments().Update(ctx, m); err != nil {
+					return done, err
+				}
 			}
 			done++
 			if progress != nil {
@@ -474,3 +485,63 @@ func (s *Service) Prune(ctx context.Context, olderThan time.Time, progress func(
 // HasAV reports whether video, audio and animated GIFs can be processed
 // (ffmpeg and ffprobe with the needed encoders were found).
 func (s *Service) HasAV() bool { return s.proc.HasAV() }
+
+// ErrAttached is returned (wrapped) by DeleteUnattached for an attachment
+// already attached to a status.
+var ErrAttached = errors.New("media: attachment is attached to a status")
+
+// DeleteUnattached deletes accountID's status attachment id, record and
+// files, unless it is attached to a status (ErrAttached). Another
+// account's attachment, or a profile image, is storage.ErrNotFound.
+func (s *Service) DeleteUnattached(ctx context.Context, accountID, id storage.ID) error {
+	var m *storage.MediaAttachment
+	err := s.store.Tx(ctx, func(tx storage.Store) error {
+		var err error
+		if m, err = tx.MediaAttachments().Get(ctx, id); err != nil {
+			return err
+		}
+		if m.AccountID != accountID || m.Purpose != storage.MediaForStatus {
+			return fmt.Errorf("media attachment %s: %w", id, storage.ErrNotFound)
+		}
+		if m.StatusID != 0 {
+			return fmt.Errorf("media attachment %s: %w", id, ErrAttached)
+		}
+		return tx.MediaAttachments().Delete(ctx, id)
+	})
+	if err != nil {
+		return err
+	}
+	// The record is gone: a background job still processing it finds
+	// nothing to update and removes what it stored.
+	return s.deleteFiles(ctx, m)
+}
+
+// uncacheProfile deletes a cached remote profile image: the account's
+// image points at its remote URL again, then the record and files go.
+func (s *Service) uncacheProfile(ctx context.Context, m *storage.MediaAttachment) error {
+	key := ProfileMediaKey(m.Purpose)
+	err := s.store.Tx(ctx, func(tx storage.Store) error {
+		a, err := tx.Accounts().Get(ctx, m.AccountID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if ProfileMediaID(a, key) != m.ID {
+			return nil
+		}
+		delete(a.Extra, key)
+		if m.Purpose == storage.MediaAvatar {
+			a.AvatarURL = a.AvatarRemoteURL
+			delete(a.Extra, ExtraAvatarStatic)
+		} else {
+			a.HeaderURL = a.HeaderRemoteURL
+		}
+		return tx.Accounts().Update(ctx, a)
+	})
+	if err != nil {
+		return fmt.Errorf("media: uncache %s of account %s: %w", m.Purpose, m.AccountID, err)
+	}
+	return s.Delete(ctx, m)
+}

@@ -38,6 +38,9 @@ type ProfileInput struct {
 	// image; "" restores the default image.
 	AvatarURL *string
 	HeaderURL *string
+	// Extra is merged into the account's Extra (a JSON null value deletes
+	// the key): the media layer's bookkeeping of profile images.
+	Extra storage.Extra
 	// Source defaults, stored on the user.
 	Privacy   *storage.Visibility
 	Sensitive *bool
@@ -127,6 +130,7 @@ func (s *Service) UpdateProfile(ctx context.Context, account *storage.Account, i
 		if in.HeaderURL != nil {
 			a.HeaderURL = *in.HeaderURL
 		}
+		mergeExtra(a, in.Extra)
 		if err := tx.Accounts().Update(ctx, a); err != nil {
 			return fmt.Errorf("update account: %w", err)
 		}
@@ -158,4 +162,21 @@ func (s *Service) UpdateProfile(ctx context.Context, account *storage.Account, i
 		return nil, fmt.Errorf("update profile: %w", err)
 	}
 	return out, nil
+}
+
+// mergeExtra merges in into a's Extra; JSON null values delete keys.
+func mergeExtra(a *storage.Account, in storage.Extra) {
+	if len(in) == 0 {
+		return
+	}
+	if a.Extra == nil {
+		a.Extra = storage.Extra{}
+	}
+	for k, v := range in {
+		if v == nil || string(v) == "null" {
+			delete(a.Extra, k)
+		} else {
+			a.Extra[k] = v
+		}
+	}
 }

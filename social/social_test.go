@@ -105,10 +105,31 @@ func TestPostStatusValidation(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	_, err = e.svc.PostStatus(e.ctx, alice, social.PostInput{Text: "x", Language: "not a language"})
 	require.ErrorAs(t, err, &ve)
-	// Media alone is enough.
-	st, err := e.svc.PostStatus(e.ctx, alice, social.PostInput{MediaIDs: []storage.ID{42}})
+	// Media alone is enough; it must be the author's and unattached.
+	_, err = e.svc.PostStatus(e.ctx, alice, social.PostInput{MediaIDs: []storage.ID{42}})
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "media_ids", ve.Field)
+	m := &storage.MediaAttachment{AccountID: alice.ID, Type: storage.MediaImage, State: storage.MediaReady}
+	require.NoError(t, e.store.MediaAttachments().Create(e.ctx, m))
+	st, err := e.svc.PostStatus(e.ctx, alice, social.PostInput{MediaIDs: []storage.ID{m.ID}})
 	require.NoError(t, err)
 	assert.True(t, st.HasMedia)
+	got, err := e.store.MediaAttachments().Get(e.ctx, m.ID)
+	require.NoError(t, err)
+	assert.Equal(t, st.ID, got.StatusID, "attached in the status's transaction")
+	// A second post racing for the same upload fails and stores nothing.
+	before, err := e.store.Accounts().Get(e.ctx, alice.ID)
+	require.NoError(t, err)
+	_, err = e.svc.PostStatus(e.ctx, alice, social.PostInput{Text: "again", MediaIDs: []storage.ID{m.ID}})
+	require.ErrorAs(t, err, &ve)
+	after, err := e.store.Accounts().Get(e.ctx, alice.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before.StatusesCount, after.StatusesCount, "the failed post is rolled back")
+	// Another account's upload is invalid too.
+	bm := &storage.MediaAttachment{AccountID: bob.ID, Type: storage.MediaImage, State: storage.MediaReady}
+	require.NoError(t, e.store.MediaAttachments().Create(e.ctx, bm))
+	_, err = e.svc.PostStatus(e.ctx, alice, social.PostInput{Text: "theft", MediaIDs: []storage.ID{bm.ID}})
+	require.ErrorAs(t, err, &ve)
 
 	// Replying to what the author cannot see is "not found".
 	secret := e.post(bob, "followers only", storage.VisibilityPrivate)

@@ -28,7 +28,10 @@ type PostInput struct {
 	// Language is an ISO 639 code; "" means the user's default.
 	Language    string
 	InReplyToID storage.ID
-	// MediaIDs are stored as given: ownership is checked by the media layer.
+	// MediaIDs are attached to the status in its transaction: each must
+	// be an unattached status attachment of the author (else a
+	// ValidationError on media_ids, and nothing is stored). Whether they
+	// finished processing is the caller's check.
 	MediaIDs      []storage.ID
 	ApplicationID storage.ID
 }
@@ -233,6 +236,9 @@ func (s *Service) PostStatus(ctx context.Context, author *storage.Account, in Po
 		if err := tx.Statuses().Create(ctx, st); err != nil {
 			return fmt.Errorf("create status: %w", err)
 		}
+		if err := attachMedia(ctx, tx, st); err != nil {
+			return err
+		}
 		if err := s.countStatus(ctx, tx, st, 1); err != nil {
 			return err
 		}
@@ -348,6 +354,9 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 		st.EditedAt = &now
 		if err := tx.Statuses().Update(ctx, st); err != nil {
 			return fmt.Errorf("update status: %w", err)
+		}
+		if err := attachMedia(ctx, tx, st); err != nil {
+			return err
 		}
 		if err := tx.Statuses().AddEdit(ctx, snapshot(st, now)); err != nil {
 			return fmt.Errorf("record edit: %w", err)

@@ -46,6 +46,28 @@ func (s MediaState) Valid() bool {
 	return false
 }
 
+// MediaPurpose says what a media attachment is for.
+type MediaPurpose string
+
+// The purposes of media attachments.
+const (
+	// MediaForStatus is the media of a status (attached or waiting to be).
+	MediaForStatus MediaPurpose = ""
+	// MediaAvatar and MediaHeader are an account's profile images: never
+	// attached to a status, never expired as unattached uploads.
+	MediaAvatar MediaPurpose = "avatar"
+	MediaHeader MediaPurpose = "header"
+)
+
+// Valid reports whether p is one of the known purposes.
+func (p MediaPurpose) Valid() bool {
+	switch p {
+	case MediaForStatus, MediaAvatar, MediaHeader:
+		return true
+	}
+	return false
+}
+
 // MediaSize describes one rendition of a media file, with the field names
 // of a Mastodon MediaAttachment's meta.original and meta.small.
 type MediaSize struct {
@@ -115,6 +137,9 @@ type MediaAttachment struct {
 	ProcessingError string    `db:"processing_error"`
 	CreatedAt       time.Time `db:"created_at"`
 	UpdatedAt       time.Time `db:"updated_at"`
+	// Purpose is MediaForStatus, or MediaAvatar/MediaHeader for profile
+	// images (set at Create, never changed).
+	Purpose MediaPurpose `db:"purpose"`
 }
 
 // MediaAttachments stores media attachment records (not their files).
@@ -136,13 +161,14 @@ type MediaAttachments interface {
 	// Attach attaches the attachments ids to statusID, atomically: each
 	// must belong to accountID (else ErrNotFound) and be unattached or
 	// attached to statusID already (else ErrConflict); on error none is
-	// attached.
+	// attached. Profile images (Purpose not MediaForStatus) are not found.
 	Attach(ctx context.Context, ids []ID, statusID, accountID ID) error
-	// ListUnattached lists up to limit attachments not attached to any
-	// status and created before olderThan, oldest first.
+	// ListUnattached lists up to limit attachments for statuses
+	// (Purpose MediaForStatus) not attached to any status and created
+	// before olderThan, oldest first.
 	ListUnattached(ctx context.Context, olderThan time.Time, limit int) ([]*MediaAttachment, error)
-	// ListRemoteCached lists up to limit remote attachments (RemoteURL set)
-	// whose files are cached (FileKey or PreviewKey set) and that were
+	// ListRemoteCached lists up to limit remote attachments (RemoteURL set,
+	// whatever their Purpose) whose files are cached (FileKey or PreviewKey set) and that were
 	// created before olderThan, oldest first.
 	ListRemoteCached(ctx context.Context, olderThan time.Time, limit int) ([]*MediaAttachment, error)
 	// CountRemoteCached counts what ListRemoteCached would list without a

@@ -48,6 +48,7 @@ type app struct {
 	api       *mastoapi.API
 	media     *media.Service
 	blobs     media.Blobs
+	fetcher   *media.Fetcher // nil with --remote-media link
 	fed       *federate.Federator
 	push      *webpush.Sender
 	sync      *federate.FollowersSync
@@ -81,8 +82,16 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	if err != nil {
 		return nil, fmt.Errorf("instance actor: %w", err)
 	}
+	// Media first: the resolver queues the caching of remote avatars.
+	a.media, a.blobs, err = newMediaService(st, c, urls)
+	if err != nil {
+		return nil, err
+	}
+	if a.fetcher, err = newMediaFetcher(c, a.media, allow, allowHTTP, urls, log, a.domains.RejectsMedia); err != nil {
+		return nil, err
+	}
 	// Remote profiles are sanitised as the resolver stores them.
-	a.resolver = federation.NewResolver(federate.SanitizingAccounts(st.Accounts(), nil), a.client, a.instKey, &federation.ResolverOptions{
+	a.resolver = federation.NewResolver(federate.SanitizingAccounts(a.profileCaching(st.Accounts()), nil), a.client, a.instKey, &federation.ResolverOptions{
 		LocalHost: urls.Host(), AllowHTTP: allowHTTP, Logger: log.With("component", "resolver"),
 		Blocked: a.domains,
 	})
@@ -103,10 +112,6 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		a.hub = timeline.NewMemoryHub()
 	}
 
-	a.media, a.blobs, err = newMediaService(st, c, urls)
-	if err != nil {
-		return nil, err
-	}
 	if err := media.CheckTools(ctx); err != nil {
 		log.Warn("video, audio and animated GIF uploads are disabled: ffmpeg/ffprobe are missing or lack libx264/aac (install the ffmpeg package)", "err", err)
 	}
@@ -122,7 +127,7 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	a.hooks.Also(a.push)
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks,
 		Domains: a.domains})
-	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate")})
+	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate"), Media: a.mediaCache()})
 	a.hooks.Set(a.fed)
 	a.fed.Register(a.handlers)
 	limit, err := c.rateLimit()
@@ -222,6 +227,11 @@ func (a *app) housekeeping(ctx context.Context) {
 func (a *app) close() {
 	if a.hub != nil {
 		_ = a.hub.Close()
+	}
+	if a.fetcher != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.fetcher.Close(ctx)
 	}
 	if a.media != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

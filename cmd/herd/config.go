@@ -36,6 +36,7 @@ type config struct {
 	PolicyFile    string
 	// DomainBlocksVisibility: who may read the public list of blocked domains.
 	DomainBlocksVisibility string
+	RemoteMedia            string
 }
 
 // setting describes one configuration key.
@@ -62,6 +63,7 @@ var settings = []setting{
 	{"domain-blocks-visibility", "HERD_DOMAIN_BLOCKS_VISIBILITY", "nobody", "who may read the list of blocked domains (/api/v1/instance/domain_blocks): all, users or nobody", func(c *config) *string { return &c.DomainBlocksVisibility }, true},
 	{"policy-file", "HERD_POLICY_FILE", "", "optional inbound moderation policy file (see docs/moderation.md)", func(c *config) *string { return &c.PolicyFile }, true},
 	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
+	{"remote-media", "HERD_REMOTE_MEDIA", "cache", "remote attachments, avatars and headers: cache (fetched in the background, served from /media/) or link (left at their remote URLs)", func(c *config) *string { return &c.RemoteMedia }, true},
 }
 
 // registerFlags adds the settings' flags to fs (serve-only ones when serve is set).

@@ -5,15 +5,62 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/herd-social/herd/federation/transport"
 	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/social/federate"
 	"github.com/herd-social/herd/storage"
 )
+
+// newMediaFetcher builds the cache of remote media (nil with
+// --remote-media link): its own SSRF-guarded client, with bodies as large
+// as the media limits allow.
+func newMediaFetcher(c *config, svc *media.Service, allow []netip.Prefix, allowHTTP bool, urls *social.URLs, log *slog.Logger,
+	rejectMedia func(ctx context.Context, domain string) bool) (*media.Fetcher, error) {
+	switch c.RemoteMedia {
+	case "", "cache":
+	case "link":
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("--remote-media %q: want cache or link", c.RemoteMedia)
+	}
+	l := svc.Limits()
+	client := transport.New(&transport.Options{
+		UserAgent:    fmt.Sprintf("herd/%s (+%s)", Version, urls.Base()),
+		AllowPrivate: allow,
+		AllowHTTP:    allowHTTP,
+		Timeout:      media.DefaultFetchTimeout,
+		MaxBodyBytes: max(l.ImageSizeLimit, l.VideoSizeLimit),
+	})
+	// Media of domains blocked with reject_media (or suspended) are never
+	// fetched.
+	return media.NewFetcher(svc, client.HTTPClient(), &media.FetcherOptions{Logger: log.With("component", "media-fetch"), RejectMedia: rejectMedia}), nil
+}
+
+// profileCaching wraps the accounts the resolver stores so that remote
+// avatars and headers are cached.
+func (a *app) profileCaching(accounts storage.Accounts) storage.Accounts {
+	if a.fetcher == nil {
+		return accounts
+	}
+	return a.fetcher.Accounts(accounts)
+}
+
+// mediaCache is what federation gives inbound attachments to (nil when
+// remote media are not cached; never a nil *media.Fetcher in an interface).
+func (a *app) mediaCache() federate.MediaCache {
+	if a.fetcher == nil {
+		return nil
+	}
+	return a.fetcher
+}
 
 // newMediaService builds the media service on the filesystem blobs under
 // the data directory.
@@ -59,7 +106,7 @@ func cmdMedia(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("media prune: %w", err)
 	}
-	fmt.Fprintf(stdout, "removed the cached files of %d remote attachments older than %s\n", n, *olderThan)
+	fmt.Fprintf(stdout, "removed the cached files of %d remote attachments, avatars and headers older than %s (local media kept)\n", n, *olderThan)
 	return nil
 }
 

@@ -59,6 +59,16 @@ type Options struct {
 	// Logger receives delivery failures (warn) and ignored activities
 	// (debug). Nil discards.
 	Logger *slog.Logger
+	// Media, when set, is given the attachments of every inbound status
+	// stored, to cache their files in the background (media.Fetcher);
+	// until then, and if that fails, they point at their remote URLs.
+	Media MediaCache
+}
+
+// MediaCache caches the files of remote attachments; *media.Fetcher is
+// one. EnqueueAttachments must not block.
+type MediaCache interface {
+	EnqueueAttachments(ids ...storage.ID)
 }
 
 // Federator joins the application core (social) and the ActivityPub

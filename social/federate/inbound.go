@@ -246,9 +246,12 @@ func (f *Federator) storePost(ctx context.Context, obj *ap.Object, author *stora
 	if parent == nil && st.InReplyToURI != "" && opts.parents {
 		f.fetchAncestors(ctx, st.InReplyToURI, obj.ID)
 	}
-	out, _, err := f.svc.ReceiveStatus(ctx, st, social.ReceiveOptions{NoFanOut: !opts.fanOut, Media: conv.media})
+	out, created, err := f.svc.ReceiveStatus(ctx, st, social.ReceiveOptions{NoFanOut: !opts.fanOut, Media: conv.media})
 	if err != nil {
 		return nil, f.answer("Create", err)
+	}
+	if created && f.o.Media != nil && len(out.MediaIDs) > 0 {
+		f.o.Media.EnqueueAttachments(out.MediaIDs...)
 	}
 	return out, nil
 }

@@ -298,7 +298,23 @@ func (f *Federator) noteOf(ctx context.Context, st *storage.Status, author *stor
 	return note, rcpts, nil
 }
 
-// documentOf renders a local media attachment as an ActivityPub Document.
+// documentType is the ActivityStreams type of an attachment: Image, Video
+// (gifv too: an MP4), Audio, or Document.
+func documentType(t storage.MediaType) string {
+	switch t {
+	case storage.MediaImage:
+		return ap.TypeImage
+	case storage.MediaGIFV, storage.MediaVideo:
+		return ap.TypeVideo
+	case storage.MediaAudio:
+		return ap.TypeAudio
+	}
+	return "Document"
+}
+
+// documentOf renders a local media attachment as an ActivityPub Image,
+// Video, Audio or Document with mediaType, url, name (the alt text),
+// blurhash, focalPoint and width/height.
 func (f *Federator) documentOf(m *storage.MediaAttachment) *ap.Object {
 	u := m.RemoteURL
 	if m.FileKey != "" {
@@ -307,8 +323,9 @@ func (f *Federator) documentOf(m *storage.MediaAttachment) *ap.Object {
 	if u == "" {
 		return nil
 	}
-	d := &ap.Object{Type: "Document", MediaType: m.ContentType, URL: ap.Refs{ap.IRIRef(u)}, Name: m.Description, Blurhash: m.Blurhash}
-	if m.FocusX != 0 || m.FocusY != 0 {
+	d := &ap.Object{Type: documentType(m.Type), MediaType: m.ContentType, URL: ap.Refs{ap.IRIRef(u)}, Name: m.Description, Blurhash: m.Blurhash}
+	switch m.Type {
+	case storage.MediaImage, storage.MediaGIFV, storage.MediaVideo:
 		d.FocalPoint = []float64{m.FocusX, m.FocusY}
 	}
 	if o := m.Meta.Original; o != nil {

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Filters", func(t *testing.T, open Opener) { RunFilters(t, open) }},
 		{"DomainModeration", func(t *testing.T, open Opener) { RunDomainModeration(t, open) }},
 		{"Lists", func(t *testing.T, open Opener) { RunLists(t, open) }},
+		{"MediaProfile", func(t *testing.T, open Opener) { RunMediaProfile(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -29,6 +29,7 @@ import (
 	"github.com/herd-social/herd/federation"
 	"github.com/herd-social/herd/federation/transport"
 	"github.com/herd-social/herd/federation/webfinger"
+	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/social/federate"
 	"github.com/herd-social/herd/storage"
@@ -46,6 +47,10 @@ type Options struct {
 	Mount func(s *Server, mux *http.ServeMux)
 	// Workers of the Deliverer (default 16).
 	Workers int
+	// Media gives the Server a media service on a temporary directory,
+	// served at /media/, and a media.Fetcher that caches the attachments of
+	// inbound posts and the avatars and headers of remote actors.
+	Media bool
 }
 
 // Server is one in-process Herd federation stack.
@@ -65,6 +70,9 @@ type Server struct {
 	Hooks     *federate.Hooks
 	Events    *Recorder
 	Instance  *storage.Account
+	// Media and Fetcher are set with Options.Media.
+	Media   *media.Service
+	Fetcher *media.Fetcher
 }
 
 // LoopbackClient is a transport client for local federation: plain http
@@ -104,7 +112,12 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	}
 	s.Instance = inst
 	s.Client = LoopbackClient()
-	s.Resolver = federation.NewResolver(federate.SanitizingAccounts(store.Accounts(), nil), s.Client, instSigner,
+	accounts := store.Accounts()
+	if o.Media {
+		s.newMedia(t, mux)
+		accounts = s.Fetcher.Accounts(accounts)
+	}
+	s.Resolver = federation.NewResolver(federate.SanitizingAccounts(accounts, nil), s.Client, instSigner,
 		&federation.ResolverOptions{AllowHTTP: true, LocalHost: s.URLs.Host()})
 	s.Sync = federate.NewFollowersSync(store, s.URLs, s.Resolver, nil)
 	s.Deliverer = federation.NewDeliverer(store.Deliveries(), s.Sync.Poster(s.Client), federation.NewAccountSigners(store.Accounts(), instSigner),
@@ -123,6 +136,9 @@ func NewServer(t testing.TB, opts *Options) *Server {
 		fo = *o.Federate
 	}
 	fo.Sync = s.Sync
+	if s.Fetcher != nil {
+		fo.Media = s.Fetcher
+	}
 	s.Federator = federate.New(s.Social, s.Resolver, s.Sender, &fo)
 	s.Hooks.Set(s.Federator)
 	s.Federator.Register(s.Handlers)
@@ -289,4 +305,35 @@ func (r *Recorder) OfType(typ social.EventType) []social.Event {
 		}
 	}
 	return out
+}
+
+// newMedia sets up Media and Fetcher and serves the blobs at /media/.
+func (s *Server) newMedia(t testing.TB, mux *http.ServeMux) {
+	blobs, err := media.NewFS(filepath.Join(t.TempDir(), "media"), nil)
+	if err != nil {
+		t.Fatalf("federatetest: media: %v", err)
+	}
+	s.Media = media.NewService(s.Store, blobs, media.NewProcessor(&media.ProcessorOptions{TempDir: t.TempDir()}), s.URLs.Media,
+		&media.ServiceOptions{SyncWait: time.Minute})
+	client := transport.New(&transport.Options{AllowHTTP: true, AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Timeout: time.Minute, MaxBodyBytes: 200 << 20})
+	s.Fetcher = media.NewFetcher(s.Media, client.HTTPClient(), nil)
+	t.Cleanup(func() {
+		_ = s.Fetcher.Close(context.Background())
+		_ = s.Media.Close(context.Background())
+	})
+	mux.Handle("GET /media/", http.StripPrefix("/media", media.Handler(blobs, nil)))
+}
+
+// WaitMedia waits until the Fetcher cached what it was given.
+func (s *Server) WaitMedia(t testing.TB) {
+	t.Helper()
+	if s.Fetcher == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.Fetcher.Wait(ctx); err != nil {
+		t.Fatalf("federatetest: media fetches did not finish: %v", err)
+	}
 }

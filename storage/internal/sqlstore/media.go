@@ -35,6 +35,9 @@ func checkMedia(m *storage.MediaAttachment) error {
 	if !m.State.Valid() {
 		return fmt.Errorf("media attachment: state %q: %w", m.State, storage.ErrInvalid)
 	}
+	if !m.Purpose.Valid() {
+		return fmt.Errorf("media attachment: purpose %q: %w", m.Purpose, storage.ErrInvalid)
+	}
 	return nil
 }
 
@@ -122,10 +125,11 @@ func (r mediaAttachments) Attach(ctx context.Context, ids []storage.ID, statusID
 			ID        storage.ID `db:"id"`
 			AccountID storage.ID `db:"account_id"`
 			StatusID  storage.ID `db:"status_id"`
+			Purpose   string     `db:"purpose"`
 		}
 		// Read through the writer: inside the transaction, so that the
 		// check and the update see the same rows.
-		q, args, _, err := expand("SELECT id, account_id, status_id FROM media_attachments WHERE id IN (?)", []any{uniq})
+		q, args, _, err := expand("SELECT id, account_id, status_id, purpose FROM media_attachments WHERE id IN (?)", []any{uniq})
 		if err == nil {
 			err = selectW(ctx, ts, &rows, q, args...)
 		}
@@ -134,8 +138,8 @@ func (r mediaAttachments) Attach(ctx context.Context, ids []storage.ID, statusID
 		}
 		found := 0
 		for _, row := range rows {
-			if row.AccountID != accountID {
-				continue
+			if row.AccountID != accountID || row.Purpose != "" {
+				continue // profile images are not status media
 			}
 			if row.StatusID != 0 && row.StatusID != statusID {
 				return fmt.Errorf("attach media %s to status %s: attached to status %s: %w", row.ID, statusID, row.StatusID, storage.ErrConflict)
@@ -163,7 +167,7 @@ func selectW(ctx context.Context, s *Store, dst any, q string, args ...any) erro
 
 func (r mediaAttachments) ListUnattached(ctx context.Context, olderThan time.Time, limit int) ([]*storage.MediaAttachment, error) {
 	out := []*storage.MediaAttachment{}
-	err := r.s.sel(ctx, &out, "SELECT "+mediaCols+" FROM media_attachments WHERE status_id IS NULL AND created_at < ? ORDER BY created_at, id LIMIT ?",
+	err := r.s.sel(ctx, &out, "SELECT "+mediaCols+" FROM media_attachments WHERE status_id IS NULL AND purpose = '' AND created_at < ? ORDER BY created_at, id LIMIT ?",
 		norm(olderThan), mediaLimit(limit))
 	return out, r.s.wrap(err, "list unattached media")
 }
