@@ -139,7 +139,8 @@ type MediaAttachments interface {
 	// attached.
 	Attach(ctx context.Context, ids []ID, statusID, accountID ID) error
 	// ListUnattached lists up to limit attachments not attached to any
-	// status and created before olderThan, oldest first.
+	// status and created before olderThan, oldest first. Attachments
+	// reserved by a scheduled status are not listed.
 	ListUnattached(ctx context.Context, olderThan time.Time, limit int) ([]*MediaAttachment, error)
 	// ListRemoteCached lists up to limit remote attachments (RemoteURL set)
 	// whose files are cached (FileKey or PreviewKey set) and that were

@@ -26,6 +26,7 @@ type Store interface {
 	DomainBlocks() DomainBlocks
 	Queries() Queries
 	MediaAttachments() MediaAttachments
+	UserData
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when
@@ -301,4 +302,18 @@ type Feeds interface {
 	Page(ctx context.Context, feed Feed, p Page) ([]FeedEntry, error)
 	// Trim keeps only the newest keep entries of a feed.
 	Trim(ctx context.Context, feed Feed, keep int) error
+}
+
+// UserData is the part of a Store that holds what accounts keep for
+// themselves (scheduled statuses, conversations, markers, notes,
+// endorsements, featured and followed tags). Store embeds it.
+type UserData interface {
+	ScheduledStatuses() ScheduledStatuses
+	Conversations() Conversations
+	ConversationMutes() ConversationMutes
+	Markers() Markers
+	AccountNotes() AccountNotes
+	Endorsements() Endorsements
+	FeaturedTags() FeaturedTags
+	FollowedTags() FollowedTags
 }
