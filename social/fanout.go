@@ -22,6 +22,9 @@ import (
 // hiding the booster's boosts); private statuses go to followers only,
 // direct statuses only to the mentioned local accounts; a reply to someone
 // else reaches only followers that also follow the replied-to account.
+// Public statuses (not boosts) also reach the local accounts following one
+// of their hashtags, and direct statuses are recorded in the conversations
+// of their local participants.
 func (s *Service) FanOut(ctx context.Context, st *storage.Status) ([]storage.ID, error) {
 	var owners []storage.ID
 	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
@@ -96,6 +99,11 @@ func (s *Service) audience(ctx context.Context, tx storage.Store, st *storage.St
 	if err != nil {
 		return nil, fmt.Errorf("audience: %w", err)
 	}
+	if tagged, err := s.tagAudience(ctx, tx, st, author); err != nil {
+		return nil, err
+	} else if len(tagged) > 0 {
+		followers = uniqueIDs(append(followers, tagged...))
+	}
 	if len(owners) == 0 {
 		return followers, nil
 	}
@@ -112,6 +120,9 @@ func (s *Service) distribute(ctx context.Context, tx storage.Store, st *storage.
 	entry := storage.FeedEntry{StatusID: st.ID, AuthorID: st.AccountID, ReblogOfID: st.ReblogOfID}
 	if err := tx.Feeds().InsertMany(ctx, storage.FeedHome, owners, entry); err != nil {
 		return nil, fmt.Errorf("insert into home feeds: %w", err)
+	}
+	if err := s.addToConversations(ctx, tx, st, author, owners); err != nil {
+		return nil, err
 	}
 	e := Event{Type: EventStatusCreated, Actor: author, Status: st, HomeFeeds: owners}
 	if orig != nil {
@@ -174,7 +185,7 @@ const groupSpan = 12 * 3600
 
 // notify creates a notification for recipient about from's action, unless
 // the recipient is remote, is from, blocks or is blocked by from, mutes
-// from's notifications or blocks from's domain.
+// from's notifications, blocks from's domain or muted the thread of st.
 func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, recipient, from *storage.Account, typ storage.NotificationType, st *storage.Status) error {
 	if recipient == nil || !recipient.Local() || recipient.ID == from.ID {
 		return nil
@@ -192,6 +203,9 @@ func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, reci
 	}
 	if m := mutes[from.ID]; m != nil && m.HideNotifications {
 		return nil
+	}
+	if muted, err := threadMuted(ctx, tx, recipient.ID, st); err != nil || muted {
+		return err
 	}
 	if from.Domain != "" {
 		blocked, err := tx.DomainBlocks().Blocking(ctx, recipient.ID, from.Domain)
