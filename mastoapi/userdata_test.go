@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
 )
 
 func TestScheduledStatusesAPI(t *testing.T) {
@@ -82,6 +83,16 @@ func TestConversationsAPI(t *testing.T) {
 	requireStatus(t, resp, http.StatusOK)
 	assert.Equal(t, true, decode[obj](t, resp)["unread"])
 	e.errorOf(http.MethodPost, "/api/v1/conversations/"+cid+"/read", alice, nil, http.StatusNotFound)
+
+	// The streaming API's conversation events render the same entity.
+	dmID, err := storage.ParseID(dm["id"].(string))
+	require.NoError(t, err)
+	b, err := e.api.RenderConversationJSON(context.Background(), bobAcct, dmID)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"id":"`+cid+`"`)
+	_, carolAcct := e.userToken("carol", "read")
+	_, err = e.api.RenderConversationJSON(context.Background(), carolAcct, dmID)
+	require.ErrorIs(t, err, storage.ErrNotFound, "not for other accounts")
 
 	direct := e.getList("/api/v1/timelines/direct", bob)
 	assert.Equal(t, []string{dm["id"].(string)}, ids(direct))
