@@ -99,9 +99,9 @@ func TestFollowsAndRelationships(t *testing.T) {
 	rel = e.postObj("/api/v1/accounts/"+bobID+"/unmute", alice, nil, http.StatusOK)
 	assert.Equal(t, false, rel["muting"])
 
-	// Notes are not stored yet: the relationship comes back unchanged.
+	// Private notes.
 	rel = e.postObj("/api/v1/accounts/"+bobID+"/note", alice, url.Values{"comment": {"met at a conference"}}, http.StatusOK)
-	assert.Equal(t, "", rel["note"])
+	assert.Equal(t, "met at a conference", rel["note"])
 
 	// Domain blocks.
 	e.postObj("/api/v1/domain_blocks", alice, url.Values{"domain": {"spam.example"}}, http.StatusOK)

@@ -23,16 +23,11 @@
 // What is not there yet, and how the API answers meanwhile:
 //   - media: without Options.Media the media endpoints, any media_ids and
 //     avatar and header uploads answer 422;
-//   - polls and scheduled statuses: poll and scheduled_at are a 422;
-//   - conversation mutes: statuses/:id/mute and unmute answer the status
-//     with muted false; private notes: accounts/:id/note answers the
-//     relationship with note "";
-//   - lists (timelines/list/:id is a 404), conversations, endorsements,
-//     featured and followed tags: the listings are [], tags cannot be
-//     followed;
+//   - polls: poll is a 422;
+//   - timelines/direct reads the statuses of the viewer's 200 most recent
+//     conversations;
 //   - grouped notifications are grouped within the page read, so
-//     notifications_count counts the page's members of a group;
-//   - markers are kept in the account record (Account.Extra).
+//     notifications_count counts the page's members of a group.
 //
 // State kept in memory — rate-limit counters and the Idempotency-Key cache —
 // is per process; several herd processes behind one load balancer each

@@ -746,6 +746,8 @@ type StatusView struct {
 	Own bool
 	// Media are the rendered MediaAttachment entities, in order.
 	Media []json.RawMessage
+	// Muted is set when the viewer muted the status's thread.
+	Muted bool
 }
 
 // StatusToAPI converts one stored status (not a boost: see the renderer
@@ -782,8 +784,7 @@ func StatusToAPI(st *storage.Status, v StatusView, urls *social.URLs) *Status {
 	}
 	if vs := v.Viewer; vs != nil {
 		out.Favourited, out.Reblogged, out.Bookmarked = boolPtr(vs.Favourited), boolPtr(vs.Reblogged), boolPtr(vs.Bookmarked)
-		// Conversation mutes are not stored yet: never muted.
-		out.Muted = boolPtr(false)
+		out.Muted = boolPtr(v.Muted)
 		out.Filtered = json.RawMessage("[]")
 		if v.Own && st.ReblogOfID == 0 && st.Visibility != storage.VisibilityDirect {
 			out.Pinned = boolPtr(vs.Pinned)
@@ -878,8 +879,8 @@ type FamiliarFollowers struct {
 }
 
 // Tag is the Mastodon Tag entity. Herd keeps no hashtag records: the ID is
-// derived from the normalised name (stable, numeric), history is empty
-// and tags cannot be followed or featured yet.
+// derived from the normalised name (stable, numeric) and history is empty;
+// following and featuring are the signed-in viewer's.
 type Tag struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
@@ -903,8 +904,8 @@ func TagID(name string) string {
 	return strconv.FormatUint(h.Sum64()>>1, 10)
 }
 
-// TagToAPI converts a hashtag name; signedIn adds following and featuring
-// (always false: followed and featured tags are not stored yet).
+// TagToAPI converts a hashtag name; signedIn adds following and featuring,
+// false until the caller sets them (see API.tagsToAPI).
 func TagToAPI(name string, urls *social.URLs, signedIn bool) *Tag {
 	name = strings.ToLower(name)
 	t := &Tag{ID: TagID(name), Name: name, URL: urls.Tag(name), History: []TagUses{}}

@@ -2,8 +2,8 @@ package mastoapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,17 +76,10 @@ func (a *API) unmute(r *http.Request, actor *storage.Account, id storage.ID) (*s
 	return a.svc.Unmute(r.Context(), actor, id)
 }
 
-// note answers POST /api/v1/accounts/:id/note. Private notes are not
-// stored yet: the relationship is returned with note "".
+// note answers POST /api/v1/accounts/:id/note: comment sets the private
+// note (empty or absent removes it).
 func (a *API) note(r *http.Request, actor *storage.Account, id storage.ID) (*social.Relationship, error) {
-	rels, err := a.svc.Relationships(r.Context(), actor, []storage.ID{id})
-	if err != nil {
-		return nil, err
-	}
-	if len(rels) == 0 {
-		return nil, ErrRecordNotFound
-	}
-	return rels[0], nil
+	return a.svc.SetAccountNote(r.Context(), actor, id, ParamsOf(r).String("comment"))
 }
 
 func (a *API) removeFromFollowers(r *http.Request, actor *storage.Account, id storage.ID) (*social.Relationship, error) {
@@ -351,44 +344,33 @@ func (a *API) updateCredentials(w http.ResponseWriter, r *http.Request) error {
 // ---- markers ----
 
 // markerTimelines are the timelines markers exist for.
-var markerTimelines = []string{"home", "notifications"}
+var markerTimelines = []string{storage.MarkerHome, storage.MarkerNotifications}
 
-// markersKey is where markers are kept in the account's Extra.
-const markersKey = "herd:markers"
-
-type storedMarker struct {
-	LastReadID storage.ID `json:"last_read_id"`
-	Version    int64      `json:"version"`
-	UpdatedAt  time.Time  `json:"updated_at"`
-}
-
-func loadMarkers(acct *storage.Account) map[string]storedMarker {
-	m := map[string]storedMarker{}
-	if raw, ok := acct.Extra[markersKey]; ok {
-		_ = json.Unmarshal(raw, &m)
-	}
-	return m
-}
-
-func (a *API) getMarkers(w http.ResponseWriter, r *http.Request) error {
-	acct, err := a.store.Accounts().Get(r.Context(), AuthOf(r).Account.ID)
-	if err != nil {
-		return err
-	}
-	writeMarkers(w, loadMarkers(acct), ParamsOf(r).Strings("timeline"))
-	return nil
-}
-
-func writeMarkers(w http.ResponseWriter, ms map[string]storedMarker, want []string) {
+func writeMarkers(w http.ResponseWriter, ms map[string]*storage.Marker) {
 	out := map[string]*Marker{}
-	for _, tl := range want {
-		if m, ok := ms[tl]; ok {
-			out[tl] = &Marker{LastReadID: m.LastReadID.String(), Version: m.Version, UpdatedAt: Time(m.UpdatedAt)}
-		}
+	for tl, m := range ms {
+		out[tl] = &Marker{LastReadID: m.LastReadID.String(), Version: m.Version, UpdatedAt: Time(m.UpdatedAt)}
 	}
 	WriteJSON(w, http.StatusOK, out)
 }
 
+func (a *API) getMarkers(w http.ResponseWriter, r *http.Request) error {
+	var want []string
+	for _, tl := range ParamsOf(r).Strings("timeline") {
+		if slices.Contains(markerTimelines, tl) && !slices.Contains(want, tl) {
+			want = append(want, tl)
+		}
+	}
+	ms, err := a.store.Markers().Get(r.Context(), AuthOf(r).Account.ID, want)
+	if err != nil {
+		return err
+	}
+	writeMarkers(w, ms)
+	return nil
+}
+
+// saveMarkers is POST /api/v1/markers. Each timeline's version is
+// incremented atomically by the store, so concurrent saves are never lost.
 func (a *API) saveMarkers(w http.ResponseWriter, r *http.Request) error {
 	p := ParamsOf(r)
 	updates := map[string]storage.ID{}
@@ -403,47 +385,30 @@ func (a *API) saveMarkers(w http.ResponseWriter, r *http.Request) error {
 		}
 		updates[tl] = id
 	}
-	var saved map[string]storedMarker
-	err := a.store.Tx(r.Context(), func(tx storage.Store) error {
-		acct, err := tx.Accounts().Get(r.Context(), AuthOf(r).Account.ID)
+	saved := map[string]*storage.Marker{}
+	for _, tl := range markerTimelines {
+		id, ok := updates[tl]
+		if !ok {
+			continue
+		}
+		m, err := a.store.Markers().Save(r.Context(), AuthOf(r).Account.ID, tl, id)
 		if err != nil {
 			return err
 		}
-		saved = loadMarkers(acct)
-		for tl, id := range updates {
-			m := saved[tl]
-			m.LastReadID, m.Version, m.UpdatedAt = id, m.Version+1, a.now().UTC()
-			saved[tl] = m
-		}
-		if len(updates) == 0 {
-			return nil
-		}
-		raw, err := json.Marshal(saved)
-		if err != nil {
-			return err
-		}
-		if acct.Extra == nil {
-			acct.Extra = storage.Extra{}
-		}
-		acct.Extra[markersKey] = raw
-		return tx.Accounts().Update(r.Context(), acct)
-	})
-	if err != nil {
-		return err
+		saved[tl] = m
 	}
-	var tls []string
-	for tl := range updates {
-		tls = append(tls, tl)
-	}
-	writeMarkers(w, saved, tls)
+	writeMarkers(w, saved)
 	return nil
 }
 
 // notificationsMarker returns the last read notification ID of account.
 func (a *API) notificationsMarker(ctx context.Context, accountID storage.ID) (storage.ID, error) {
-	acct, err := a.store.Accounts().Get(ctx, accountID)
+	ms, err := a.store.Markers().Get(ctx, accountID, []string{storage.MarkerNotifications})
 	if err != nil {
 		return 0, err
 	}
-	return loadMarkers(acct)["notifications"].LastReadID, nil
+	if m := ms[storage.MarkerNotifications]; m != nil {
+		return m.LastReadID, nil
+	}
+	return 0, nil
 }

@@ -66,6 +66,7 @@ type statusBatch struct {
 	filters   *filter.Set
 	filterCtx storage.FilterContext
 	filterNow time.Time
+	muted    map[storage.ID]bool // statuses in threads the viewer muted
 }
 
 // loadStatusBatch loads the boosted statuses, authors, applications and
@@ -151,6 +152,9 @@ func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, 
 			return nil, fmt.Errorf("render: viewer state: %w", err)
 		}
 		b.states = states
+		if b.muted, err = a.svc.MutedThreads(ctx, viewer, all); err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
 	} else {
 		b.states = map[storage.ID]storage.ViewerState{}
 	}
@@ -190,6 +194,7 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 	if b.viewer != nil {
 		vs := b.states[st.ID]
 		view.Viewer = &vs
+		view.Muted = b.muted[st.ID]
 	}
 	if st.ReblogOfID == 0 {
 		out := StatusToAPI(st, view, a.urls)

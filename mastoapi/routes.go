@@ -61,6 +61,7 @@ func (a *API) registerRoutes() {
 	a.registerFilterRoutes()
 	a.registerDomainModerationRoutes()
 	a.registerListRoutes()
+	a.registerUserDataRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {
@@ -110,14 +111,13 @@ func (a *API) registerStatusRoutes() {
 	a.Handle(post, status+"/unbookmark", user("write:bookmarks"), action(svc.Unbookmark))
 	a.Handle(post, status+"/pin", user("write:accounts"), action(svc.Pin))
 	a.Handle(post, status+"/unpin", user("write:accounts"), action(svc.Unpin))
-	a.Handle(post, status+"/mute", user("write:mutes"), a.statusAction(a.muteConversation))
-	a.Handle(post, status+"/unmute", user("write:mutes"), a.statusAction(a.muteConversation))
+	a.Handle(post, status+"/mute", user("write:mutes"), action(svc.MuteConversation))
+	a.Handle(post, status+"/unmute", user("write:mutes"), action(svc.UnmuteConversation))
 
 	// Timelines.
 	a.Handle(get, "/api/v1/timelines/home", user("read:statuses"), a.homeTimeline)
 	a.Handle(get, "/api/v1/timelines/public", optional("read:statuses"), a.publicTimeline)
 	a.Handle(get, "/api/v1/timelines/tag/{hashtag}", optional("read:statuses"), a.tagTimeline)
-	a.Handle(get, "/api/v1/conversations", user("read:statuses"), emptyList)
 
 	// Accounts.
 	a.Handle(get, "/api/v1/accounts/relationships", user("read:follows"), a.relationships)
@@ -127,7 +127,6 @@ func (a *API) registerStatusRoutes() {
 	a.Handle(get, account+"/statuses", optional("read:statuses"), a.accountStatuses)
 	a.Handle(get, account+"/followers", optional("read:accounts"), a.accountListing(a.followers))
 	a.Handle(get, account+"/following", optional("read:accounts"), a.accountListing(a.following))
-	a.Handle(get, account+"/featured_tags", optional("read:accounts"), emptyList)
 	a.Handle(post, account+"/follow", user("write:follows"), a.relationshipAction(a.follow))
 	a.Handle(post, account+"/unfollow", user("write:follows"), a.relationshipAction(a.unfollow))
 	a.Handle(post, account+"/remove_from_followers", user("write:follows"), a.relationshipAction(a.removeFromFollowers))
@@ -139,9 +138,6 @@ func (a *API) registerStatusRoutes() {
 	a.Handle(get, "/api/v1/follow_requests", user("read:follows"), a.accountListing(a.followRequests))
 	a.Handle(post, "/api/v1/follow_requests/{id:[0-9]+}/authorize", user("write:follows"), a.relationshipAction(a.authorizeFollow))
 	a.Handle(post, "/api/v1/follow_requests/{id:[0-9]+}/reject", user("write:follows"), a.relationshipAction(a.rejectFollow))
-	a.Handle(get, "/api/v1/endorsements", user("read:accounts"), emptyList)
-	a.Handle(get, "/api/v1/featured_tags", user("read:accounts"), emptyList)
-	a.Handle(get, "/api/v1/followed_tags", user("read:follows"), emptyList)
 	a.Handle(get, "/api/v1/tags/{name}", optional("read:follows"), a.showTag)
 
 	// The user's lists of things.
@@ -156,8 +152,6 @@ func (a *API) registerStatusRoutes() {
 	a.Handle(get, "/api/v1/domain_blocks", user("read:blocks"), a.domainBlocks)
 	a.Handle(post, "/api/v1/domain_blocks", user("write:blocks"), a.blockDomain)
 	a.Handle(del, "/api/v1/domain_blocks", user("write:blocks"), a.unblockDomain)
-	a.Handle(get, "/api/v1/markers", user("read:statuses"), a.getMarkers)
-	a.Handle(post, "/api/v1/markers", user("write:statuses"), a.saveMarkers)
 
 	// Notifications.
 	a.Handle(get, "/api/v1/notifications", user("read:notifications"), a.notifications)

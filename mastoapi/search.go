@@ -213,6 +213,5 @@ func (a *API) showTag(w http.ResponseWriter, r *http.Request) error {
 	if name == "" || len(name) > 100 || strings.ContainsAny(name, " /@#") {
 		return ErrRecordNotFound
 	}
-	WriteJSON(w, http.StatusOK, TagToAPI(name, a.urls, viewerOf(r) != nil))
-	return nil
+	return a.writeTag(w, r, name)
 }

@@ -76,13 +76,11 @@ func (a *API) mediaIDs(p *Params) ([]storage.ID, error) {
 	return ids, nil
 }
 
-// notSupported rejects parameters for features Herd does not have yet.
+// notSupported rejects parameters for features Herd does not have yet
+// (scheduled_at is read by createStatus).
 func notSupported(p *Params) error {
 	if p.Has("poll") && len(p.Sub("poll").Keys()) > 0 {
 		return validationError("Polls are not supported yet")
-	}
-	if s := strings.TrimSpace(p.String("scheduled_at")); s != "" {
-		return validationError("Scheduled posts are not supported yet")
 	}
 	return nil
 }
@@ -118,6 +116,9 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request) error {
 			}
 			return err
 		}
+	}
+	if s := strings.TrimSpace(p.String("scheduled_at")); s != "" {
+		return a.scheduleStatus(w, r, in, s)
 	}
 	st, err := a.svc.PostStatus(r.Context(), au.Account, in)
 	if err != nil {
@@ -279,12 +280,6 @@ func (a *API) statusAction(act func(r *http.Request, actor *storage.Account, id 
 func (a *API) reblogStatus(r *http.Request, actor *storage.Account, id storage.ID) (*storage.Status, error) {
 	vis := storage.Visibility(ParamsOf(r).String("visibility"))
 	return a.svc.Reblog(r.Context(), actor, id, social.ReblogInput{Visibility: vis})
-}
-
-// muteConversation answers a conversation (un)mute. Conversation mutes
-// are not stored yet: the status is returned with muted false.
-func (a *API) muteConversation(r *http.Request, actor *storage.Account, id storage.ID) (*storage.Status, error) {
-	return a.svc.GetStatus(r.Context(), actor, id)
 }
 
 func (a *API) statusHistory(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,8 +69,9 @@ func TestStatusLifecycle(t *testing.T) {
 	s = e.postObj("/api/v1/statuses/"+id+"/bookmark", bob, nil, http.StatusOK)
 	assert.Equal(t, true, s["bookmarked"])
 	s = e.postObj("/api/v1/statuses/"+id+"/mute", bob, nil, http.StatusOK)
-	assert.Equal(t, false, s["muted"], "conversation mutes are not stored yet")
-	e.postObj("/api/v1/statuses/"+id+"/unmute", bob, nil, http.StatusOK)
+	assert.Equal(t, true, s["muted"])
+	s = e.postObj("/api/v1/statuses/"+id+"/unmute", bob, nil, http.StatusOK)
+	assert.Equal(t, false, s["muted"])
 	s = e.postObj("/api/v1/statuses/"+id+"/pin", alice, nil, http.StatusOK)
 	assert.Equal(t, true, s["pinned"])
 	assert.Contains(t, e.errorOf(http.MethodPost, "/api/v1/statuses/"+id+"/pin", bob, nil, http.StatusUnprocessableEntity), "Validation failed")
@@ -153,7 +155,8 @@ func TestStatusErrors(t *testing.T) {
 		{"bad visibility", alice, url.Values{"status": {"x"}, "visibility": {"everyone"}}, 422, "Validation failed: Visibility must be public, unlisted, private or direct"},
 		{"bad language", alice, url.Values{"status": {"x"}, "language": {"english!"}}, 422, "Validation failed: Language is not a valid language code"},
 		{"poll", alice, url.Values{"status": {"x"}, "poll[options][]": {"a", "b"}, "poll[expires_in]": {"600"}}, 422, "Validation failed: Polls are not supported yet"},
-		{"scheduled", alice, url.Values{"status": {"x"}, "scheduled_at": {"2099-01-01T00:00:00Z"}}, 422, "Validation failed: Scheduled posts are not supported yet"},
+		{"scheduled too soon", alice, url.Values{"status": {"x"}, "scheduled_at": {time.Now().Add(time.Minute).Format(time.RFC3339)}}, 422, "Scheduled time must be at least 5 minutes in the future"},
+		{"scheduled bad date", alice, url.Values{"status": {"x"}, "scheduled_at": {"tomorrow"}}, 422, "Validation failed: Scheduled at is not a valid date"},
 		{"media", alice, url.Values{"status": {"x"}, "media_ids[]": {"123"}}, 422, "Validation failed: Media attachments are invalid"},
 		{"bad reply id", alice, url.Values{"status": {"x"}, "in_reply_to_id": {"abc"}}, 422, "Validation failed: in_reply_to_id is not a valid id"},
 		{"unknown reply", alice, url.Values{"status": {"x"}, "in_reply_to_id": {"12345"}}, 404, "The post you are trying to reply to does not appear to exist."},

@@ -25,6 +25,9 @@ import (
 // Statuses also go to the feeds of the lists that hold their author, by
 // the lists' replies policies, and stay out of the home feeds of owners of
 // exclusive lists holding the author (see listFeeds).
+// Public statuses (not boosts) also reach the local accounts following one
+// of their hashtags, and direct statuses are recorded in the conversations
+// of their local participants.
 func (s *Service) FanOut(ctx context.Context, st *storage.Status) ([]storage.ID, error) {
 	var owners []storage.ID
 	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
@@ -99,6 +102,11 @@ func (s *Service) audience(ctx context.Context, tx storage.Store, st *storage.St
 	if err != nil {
 		return nil, fmt.Errorf("audience: %w", err)
 	}
+	if tagged, err := s.tagAudience(ctx, tx, st, author); err != nil {
+		return nil, err
+	} else if len(tagged) > 0 {
+		followers = uniqueIDs(append(followers, tagged...))
+	}
 	if len(owners) == 0 {
 		return followers, nil
 	}
@@ -118,6 +126,9 @@ func (s *Service) distribute(ctx context.Context, tx storage.Store, st *storage.
 	}
 	if err := tx.Feeds().InsertMany(ctx, storage.FeedList, lists, entry); err != nil {
 		return nil, fmt.Errorf("insert into list feeds: %w", err)
+	}
+	if err := s.addToConversations(ctx, tx, st, author, owners); err != nil {
+		return nil, err
 	}
 	e := Event{Type: EventStatusCreated, Actor: author, Status: st, HomeFeeds: owners, ListFeeds: lists}
 	if orig != nil {
@@ -180,7 +191,7 @@ const groupSpan = 12 * 3600
 
 // notify creates a notification for recipient about from's action, unless
 // the recipient is remote, is from, blocks or is blocked by from, mutes
-// from's notifications or blocks from's domain.
+// from's notifications, blocks from's domain or muted the thread of st.
 func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, recipient, from *storage.Account, typ storage.NotificationType, st *storage.Status) error {
 	if recipient == nil || !recipient.Local() || recipient.ID == from.ID {
 		return nil
@@ -198,6 +209,9 @@ func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, reci
 	}
 	if m := mutes[from.ID]; m != nil && m.HideNotifications {
 		return nil
+	}
+	if muted, err := threadMuted(ctx, tx, recipient.ID, st); err != nil || muted {
+		return err
 	}
 	if from.Domain != "" {
 		blocked, err := tx.DomainBlocks().Blocking(ctx, recipient.ID, from.Domain)

@@ -41,8 +41,8 @@ type Relationship struct {
 	Requested           bool
 	RequestedBy         bool
 	DomainBlocking      bool
-	Endorsed            bool   // endorsements are not stored yet: always false
-	Note                string // private notes are not stored yet: always ""
+	Endorsed            bool   // the viewer features the account on its profile
+	Note                string // the viewer's private note on the account
 }
 
 // AccountEntry is an account in a paged listing, with the ID of the record
@@ -263,6 +263,10 @@ func (s *Service) Unfollow(ctx context.Context, actor *storage.Account, targetID
 		if f, err := tx.Follows().Get(ctx, actor.ID, target.ID); err == nil {
 			if err := deleteFollow(ctx, tx, actor.ID, target.ID, actor.Local()); err != nil {
 				return err
+			}
+			// Only followed accounts can be endorsed.
+			if err := ignoreNotFound(tx.Endorsements().Delete(ctx, actor.ID, target.ID)); err != nil {
+				return fmt.Errorf("unendorse: %w", err)
 			}
 			ev.add(Event{Type: EventAccountUnfollowed, Actor: actor, Target: target, Follow: f})
 		} else if !errors.Is(err, storage.ErrNotFound) {
@@ -537,6 +541,10 @@ func relationships(ctx context.Context, st storage.Store, viewer storage.ID, ids
 	for _, d := range doms {
 		blockedDomains[d] = true
 	}
+	endorsed, notes, err := endorsementsAndNotes(ctx, st, viewer, ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, id := range ids {
 		a := byID[id]
 		if a == nil {
@@ -559,6 +567,7 @@ func relationships(ctx context.Context, st storage.Store, viewer storage.ID, ids
 		if m != nil {
 			r.Muting, r.MutingNotifications, r.Mute = true, m.HideNotifications, m
 		}
+		r.Endorsed, r.Note = endorsed[id], notes[id]
 		out = append(out, r)
 	}
 	return out, nil

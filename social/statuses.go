@@ -14,9 +14,9 @@ import (
 
 // PostInput is a new status.
 //
-// Polls and scheduled statuses are not supported yet (no storage for them):
-// the HTTP layer must reject poll and scheduled_at parameters. Idempotency
-// keys are the HTTP layer's concern.
+// Polls are not supported yet (no storage for them): the HTTP layer must
+// reject poll parameters. Statuses to publish later go through
+// ScheduleStatus. Idempotency keys are the HTTP layer's concern.
 type PostInput struct {
 	Text        string
 	SpoilerText string
@@ -34,6 +34,10 @@ type PostInput struct {
 	// finished processing is the caller's check.
 	MediaIDs      []storage.ID
 	ApplicationID storage.ID
+	// ID, when set, is the new status's ID (the scheduler presets it so
+	// that publishing twice fails with storage.ErrConflict); zero means a
+	// fresh one.
+	ID storage.ID
 }
 
 // EditInput is the new content of an edited status. Visibility and the
@@ -208,7 +212,10 @@ func (s *Service) PostStatus(ctx context.Context, author *storage.Account, in Po
 			return err
 		}
 		now := s.now()
-		id := tx.NewID()
+		id := in.ID
+		if id == 0 {
+			id = tx.NewID()
+		}
 		st := &storage.Status{
 			ID:            id,
 			URI:           s.urls.Status(author.Username, id),
@@ -478,6 +485,9 @@ func (s *Service) DeleteStatus(ctx context.Context, author *storage.Account, id 
 			return notFound(err, "delete status %s", st.ID)
 		}
 		if err := s.countStatus(ctx, tx, st, -1); err != nil {
+			return err
+		}
+		if err := removeFromConversations(ctx, tx, st); err != nil {
 			return err
 		}
 		for _, b := range boosts {

@@ -165,7 +165,8 @@ type MediaAttachments interface {
 	Attach(ctx context.Context, ids []ID, statusID, accountID ID) error
 	// ListUnattached lists up to limit attachments for statuses
 	// (Purpose MediaForStatus) not attached to any status and created
-	// before olderThan, oldest first.
+	// before olderThan, oldest first. Attachments reserved by a scheduled
+	// status are not listed.
 	ListUnattached(ctx context.Context, olderThan time.Time, limit int) ([]*MediaAttachment, error)
 	// ListRemoteCached lists up to limit remote attachments (RemoteURL set,
 	// whatever their Purpose) whose files are cached (FileKey or PreviewKey set) and that were

@@ -33,6 +33,7 @@ type Store interface {
 	DomainAllows() DomainAllows
 	Severances() Severances
 	Lists() Lists
+	UserData
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when
@@ -308,4 +309,18 @@ type Feeds interface {
 	Page(ctx context.Context, feed Feed, p Page) ([]FeedEntry, error)
 	// Trim keeps only the newest keep entries of a feed.
 	Trim(ctx context.Context, feed Feed, keep int) error
+}
+
+// UserData is the part of a Store that holds what accounts keep for
+// themselves (scheduled statuses, conversations, markers, notes,
+// endorsements, featured and followed tags). Store embeds it.
+type UserData interface {
+	ScheduledStatuses() ScheduledStatuses
+	Conversations() Conversations
+	ConversationMutes() ConversationMutes
+	Markers() Markers
+	AccountNotes() AccountNotes
+	Endorsements() Endorsements
+	FeaturedTags() FeaturedTags
+	FollowedTags() FollowedTags
 }

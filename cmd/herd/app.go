@@ -189,6 +189,14 @@ func (r streamRenderer) RenderNotification(ctx context.Context, viewer *storage.
 	return r.api.RenderNotificationJSON(ctx, viewer, id)
 }
 
+// RenderConversation renders the viewer's direct conversation whose latest
+// status is statusID, for "conversation" events.
+func (r streamRenderer) RenderConversation(ctx context.Context, viewer *storage.Account, statusID storage.ID) ([]byte, error) {
+	return r.api.RenderConversationJSON(ctx, viewer, statusID)
+}
+
+var _ streaming.ConversationRenderer = streamRenderer{}
+
 // run starts the background work (delivery, housekeeping) until ctx ends.
 func (a *app) run(ctx context.Context) {
 	go func() {
@@ -198,6 +206,12 @@ func (a *app) run(ctx context.Context) {
 	}()
 	go func() { _ = a.push.Run(ctx) }()
 	go a.housekeeping(ctx)
+	// Scheduled statuses: safe with several processes on one database.
+	go func() {
+		if err := a.svc.RunScheduler(ctx, &social.SchedulerOptions{Logger: a.log.With("component", "scheduler")}); err != nil {
+			a.log.Error("scheduler stopped", "err", err)
+		}
+	}()
 }
 
 // housekeeping prunes the inbox idempotency log and expires media uploads

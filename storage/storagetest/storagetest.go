@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"DomainModeration", func(t *testing.T, open Opener) { RunDomainModeration(t, open) }},
 		{"Lists", func(t *testing.T, open Opener) { RunLists(t, open) }},
 		{"MediaProfile", func(t *testing.T, open Opener) { RunMediaProfile(t, open) }},
+		{"UserData", func(t *testing.T, open Opener) { RunUserData(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -167,7 +167,7 @@ func selectW(ctx context.Context, s *Store, dst any, q string, args ...any) erro
 
 func (r mediaAttachments) ListUnattached(ctx context.Context, olderThan time.Time, limit int) ([]*storage.MediaAttachment, error) {
 	out := []*storage.MediaAttachment{}
-	err := r.s.sel(ctx, &out, "SELECT "+mediaCols+" FROM media_attachments WHERE status_id IS NULL AND purpose = '' AND created_at < ? ORDER BY created_at, id LIMIT ?",
+	err := r.s.sel(ctx, &out, "SELECT "+mediaCols+" FROM media_attachments WHERE status_id IS NULL AND purpose = '' AND scheduled_status_id IS NULL AND created_at < ? ORDER BY created_at, id LIMIT ?",
 		norm(olderThan), mediaLimit(limit))
 	return out, r.s.wrap(err, "list unattached media")
 }
