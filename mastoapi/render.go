@@ -66,7 +66,7 @@ type statusBatch struct {
 	filters   *filter.Set
 	filterCtx storage.FilterContext
 	filterNow time.Time
-	muted    map[storage.ID]bool // statuses in threads the viewer muted
+	muted     map[storage.ID]bool // statuses in threads the viewer muted
 }
 
 // loadStatusBatch loads the boosted statuses, authors, applications and
