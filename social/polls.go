@@ -412,16 +412,20 @@ func (s *Service) closePoll(ctx context.Context, p *storage.Poll) (bool, error) 
 }
 
 // RunPollExpiry calls ClosePolls every interval (DefaultPollExpiryInterval
-// when not positive) until ctx is done, and returns ctx's error. Failures
-// are retried at the next tick.
-func (s *Service) RunPollExpiry(ctx context.Context, interval time.Duration) error {
+// when not positive) until ctx is done, and returns ctx's error. report
+// (may be nil) receives the outcome of each round that closed polls or
+// failed; failures are retried at the next tick.
+func (s *Service) RunPollExpiry(ctx context.Context, interval time.Duration, report func(closed int, err error)) error {
 	if interval <= 0 {
 		interval = DefaultPollExpiryInterval
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		_, _ = s.ClosePolls(ctx)
+		n, err := s.ClosePolls(ctx)
+		if report != nil && (n > 0 || err != nil) && ctx.Err() == nil {
+			report(n, err)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -474,6 +478,9 @@ func (s *Service) applyRemotePoll(ctx context.Context, tx storage.Store, st *sto
 		}
 	}
 	cur.Options, cur.Multiple, cur.ExpiresAt = in.Options, in.Multiple, endOf(in)
+	if cur.ExpiresAt == nil || cur.ExpiresAt.After(now) {
+		cur.ClosedAt = nil // open again (an edit moved its end)
+	}
 	cur.VotesCount, cur.VotersCount, cur.LastFetchedAt = in.VotesCount, in.VotersCount, &now
 	if err := tx.Polls().Update(ctx, cur); err != nil {
 		return false, fmt.Errorf("update poll: %w", err)

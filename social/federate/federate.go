@@ -59,6 +59,11 @@ type Options struct {
 	// Logger receives delivery failures (warn) and ignored activities
 	// (debug). Nil discards.
 	Logger *slog.Logger
+	// PollUpdateDelay is how long to wait after a vote in a local poll
+	// before sending the new tallies to the servers of the followers and
+	// voters (default DefaultPollUpdateDelay); votes of that time are sent
+	// together.
+	PollUpdateDelay time.Duration
 }
 
 // Federator joins the application core (social) and the ActivityPub
@@ -76,6 +81,7 @@ type Federator struct {
 	z        *Sanitizer
 	o        Options
 	log      *slog.Logger
+	polls    pollUpdates
 }
 
 var (
@@ -104,6 +110,9 @@ func New(svc *social.Service, resolver *federation.Resolver, sender *federation.
 	}
 	if o.ResolveBudget <= 0 {
 		o.ResolveBudget = DefaultResolveBudget
+	}
+	if o.PollUpdateDelay <= 0 {
+		o.PollUpdateDelay = DefaultPollUpdateDelay
 	}
 	z := o.Sanitizer
 	if z == nil {
