@@ -25,7 +25,7 @@
 //     answer 422; with it, uploads (media.go) are attached after the
 //     status is stored, not in its transaction; avatar and header uploads
 //     in update_credentials are a 422;
-//   - polls and scheduled statuses: poll and scheduled_at are a 422;
+//   - scheduled statuses: scheduled_at is a 422;
 //   - conversation mutes: statuses/:id/mute and unmute answer the status
 //     with muted false; private notes: accounts/:id/note answers the
 //     relationship with note "";

@@ -78,9 +78,6 @@ func (a *API) mediaIDs(p *Params) ([]storage.ID, error) {
 
 // notSupported rejects parameters for features Herd does not have yet.
 func notSupported(p *Params) error {
-	if p.Has("poll") && len(p.Sub("poll").Keys()) > 0 {
-		return validationError("Polls are not supported yet")
-	}
 	if s := strings.TrimSpace(p.String("scheduled_at")); s != "" {
 		return validationError("Scheduled posts are not supported yet")
 	}
@@ -107,6 +104,9 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request) error {
 		Language:      p.String("language"),
 		MediaIDs:      media,
 		ApplicationID: au.Token.ApplicationID,
+	}
+	if in.Poll, err = pollInput(p); err != nil {
+		return err
 	}
 	if in.InReplyToID, err = p.ID("in_reply_to_id"); err != nil {
 		return err
@@ -213,6 +213,10 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	if b := p.BoolPtr("sensitive"); b != nil {
 		in.Sensitive = *b
+	}
+	// As on Mastodon, an edit without poll removes the poll.
+	if in.Poll, err = pollInput(p); err != nil {
+		return err
 	}
 	if p.Has("media_ids") {
 		if in.MediaIDs, err = a.mediaIDs(p); err != nil {

@@ -152,7 +152,7 @@ func TestStatusErrors(t *testing.T) {
 		{"too long", alice, url.Values{"status": {strings.Repeat("a", 501)}}, 422, "Validation failed: Text character limit of 500 exceeded"},
 		{"bad visibility", alice, url.Values{"status": {"x"}, "visibility": {"everyone"}}, 422, "Validation failed: Visibility must be public, unlisted, private or direct"},
 		{"bad language", alice, url.Values{"status": {"x"}, "language": {"english!"}}, 422, "Validation failed: Language is not a valid language code"},
-		{"poll", alice, url.Values{"status": {"x"}, "poll[options][]": {"a", "b"}, "poll[expires_in]": {"600"}}, 422, "Validation failed: Polls are not supported yet"},
+		{"poll with one option", alice, url.Values{"status": {"x"}, "poll[options][]": {"a"}, "poll[expires_in]": {"600"}}, 422, "Validation failed: Poll options must have more than one item"},
 		{"scheduled", alice, url.Values{"status": {"x"}, "scheduled_at": {"2099-01-01T00:00:00Z"}}, 422, "Validation failed: Scheduled posts are not supported yet"},
 		{"media", alice, url.Values{"status": {"x"}, "media_ids[]": {"123"}}, 422, "Validation failed: Media attachments are invalid"},
 		{"bad reply id", alice, url.Values{"status": {"x"}, "in_reply_to_id": {"abc"}}, 422, "Validation failed: in_reply_to_id is not a valid id"},
