@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/herd-social/herd/ap"
+	"github.com/herd-social/herd/federation"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/storage"
 )
@@ -162,6 +163,7 @@ func (f *Federator) sendPollUpdate(ctx context.Context, id storage.ID) error {
 // refreshPoll fetches a remote post with a poll again and applies it (for
 // the final tallies of a poll that ended).
 func (f *Federator) refreshPoll(ctx context.Context, st *storage.Status, author *storage.Account) error {
+	ctx = federation.WithFetchBudget(ctx, 5)
 	f.resolver.Forget(st.URI)
 	o, err := f.resolver.ResolveObject(ctx, st.URI)
 	if err != nil {
