@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/herd-social/herd/ap"
 	"github.com/herd-social/herd/storage"
@@ -33,6 +34,8 @@ type ActorHandlerOptions struct {
 	Follows  storage.Follows
 	Statuses storage.Statuses
 	Pins     storage.Pins
+	// Polls, when set, renders statuses with a poll as Questions.
+	Polls storage.Polls
 	// HideCollections reports whether an account hides its social graph:
 	// its followers and following collections then show totals only.
 	HideCollections func(a *storage.Account) bool
@@ -396,7 +399,7 @@ func (h *ActorHandler) outboxItems(ctx context.Context, a *storage.Account, ss [
 			items = append(items, ap.Embed(ann))
 			continue
 		}
-		items = append(items, ap.Embed(CreateOf(StatusToNote(s, a, h.urls))))
+		items = append(items, ap.Embed(CreateOf(h.note(ctx, s, a))))
 	}
 	return items, nil
 }
@@ -471,7 +474,7 @@ func (h *ActorHandler) Featured() http.Handler {
 				items := ap.Refs{}
 				for _, id := range ids {
 					if s := byID[id]; s != nil && (s.Visibility == storage.VisibilityPublic || s.Visibility == storage.VisibilityUnlisted) {
-						items = append(items, ap.Embed(StatusToNote(s, a, h.urls)))
+						items = append(items, ap.Embed(h.note(ctx, s, a)))
 					}
 				}
 				id := a.FeaturedURI
@@ -514,6 +517,20 @@ func (h *ActorHandler) Status() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		writeActivityJSON(w, StatusToNote(s, a, h.urls), "max-age=180, public")
+		writeActivityJSON(w, h.note(r.Context(), s, a), "max-age=180, public")
 	})
+}
+
+// note renders a local status as its Note, or as a Question when it has a
+// poll (and Options.Polls is set).
+func (h *ActorHandler) note(ctx context.Context, s *storage.Status, a *storage.Account) *ap.Object {
+	n := StatusToNote(s, a, h.urls)
+	if s.PollID == 0 || h.o.Polls == nil {
+		return n
+	}
+	p, err := h.o.Polls.Get(ctx, s.PollID)
+	if err != nil {
+		return n
+	}
+	return PollToQuestion(n, p, time.Now())
 }

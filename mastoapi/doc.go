@@ -23,7 +23,6 @@
 // What is not there yet, and how the API answers meanwhile:
 //   - media: without Options.Media the media endpoints, any media_ids and
 //     avatar and header uploads answer 422;
-//   - polls: poll is a 422;
 //   - timelines/direct reads the statuses of the viewer's 200 most recent
 //     conversations;
 //   - grouped notifications are grouped within the page read, so

@@ -680,7 +680,7 @@ type Status struct {
 	Mentions           []Mention          `json:"mentions"`
 	Tags               []StatusTag        `json:"tags"`
 	Card               *struct{}          `json:"card"`
-	Poll               *struct{}          `json:"poll"`
+	Poll               *Poll              `json:"poll"`
 	Quote              *struct{}          `json:"quote"`
 	QuoteApproval      QuoteApproval      `json:"quote_approval"`
 	Application        *StatusApplication `json:"application"`
@@ -748,6 +748,8 @@ type StatusView struct {
 	Media []json.RawMessage
 	// Muted is set when the viewer muted the status's thread.
 	Muted bool
+	// Poll is the rendered poll, nil when the status has none.
+	Poll *Poll
 }
 
 // StatusToAPI converts one stored status (not a boost: see the renderer
@@ -775,6 +777,7 @@ func StatusToAPI(st *storage.Status, v StatusView, urls *social.URLs) *Status {
 		SpoilerText:        st.SpoilerText,
 		Visibility:         string(st.Visibility),
 		Language:           strPtr(st.Language),
+		Poll:               v.Poll,
 	}
 	if out.MediaAttachments == nil {
 		out.MediaAttachments = []json.RawMessage{}
@@ -801,7 +804,7 @@ type StatusEdit struct {
 	Sensitive        bool              `json:"sensitive"`
 	CreatedAt        Time              `json:"created_at"`
 	Account          *Account          `json:"account"`
-	Poll             *struct{}         `json:"poll"`
+	Poll             *StatusEditPoll   `json:"poll"`
 	MediaAttachments []json.RawMessage `json:"media_attachments"`
 	Emojis           []CustomEmoji     `json:"emojis"`
 }
@@ -809,7 +812,7 @@ type StatusEdit struct {
 // StatusEditToAPI converts one version of a status.
 func StatusEditToAPI(e *storage.StatusEdit, author *Account) *StatusEdit {
 	return &StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: Time(e.CreatedAt),
-		Account: author, MediaAttachments: []json.RawMessage{}, Emojis: emojisToAPI(e.Emojis)}
+		Account: author, MediaAttachments: []json.RawMessage{}, Emojis: emojisToAPI(e.Emojis), Poll: statusEditPoll(e)}
 }
 
 // StatusSource is the Mastodon StatusSource entity (the text to edit).

@@ -105,6 +105,10 @@ func toAPIError(err error) (*Error, bool) {
 	}
 	var ve *social.ValidationError
 	if errors.As(err, &ve) {
+		if ve.Field == "" {
+			// An error about the record as a whole (Rails' :base).
+			return validationError(ve.Message), false
+		}
 		return fieldError(ve.Field, ve.Message), false
 	}
 	var mbe *http.MaxBytesError

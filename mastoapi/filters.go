@@ -182,6 +182,11 @@ func (b *statusBatch) applyFilters(st, text *storage.Status, out *Status) bool {
 	var t filter.Text
 	if b.filters.NeedsText() {
 		t = filter.Text{Content: text.Content, SpoilerText: text.SpoilerText, MediaDescriptions: mediaDescriptions(text, b.media)}
+		if poll := b.polls[text.PollID]; poll != nil {
+			for _, o := range poll.Options {
+				t.PollOptions = append(t.PollOptions, o.Title)
+			}
+		}
 	}
 	rs := b.filters.Match(ids, t, b.filterNow)
 	if len(rs) == 0 {

@@ -65,6 +65,7 @@ func (a *API) instanceV2(w http.ResponseWriter, r *http.Request) error {
 	if mc, ok := a.mediaConfig(); ok {
 		in.Configuration.MediaAttachments = mc
 	}
+	in.Configuration.Polls = a.pollsConfig()
 	WriteJSON(w, http.StatusOK, in)
 	return nil
 }
@@ -92,6 +93,7 @@ func (a *API) instanceV1(w http.ResponseWriter, r *http.Request) error {
 	if mc, ok := a.mediaConfig(); ok {
 		in.Configuration.MediaAttachments = mc
 	}
+	in.Configuration.Polls = a.pollsConfig()
 	WriteJSON(w, http.StatusOK, in)
 	return nil
 }

@@ -60,6 +60,8 @@ type statusBatch struct {
 	states   map[storage.ID]storage.ViewerState
 	apps     map[storage.ID]*storage.Application
 	media    map[storage.ID]json.RawMessage // rendered attachments
+	polls    map[storage.ID]*storage.Poll
+	ownVotes map[storage.ID][]int // the viewer's choices, by poll
 	withText bool
 	// The viewer's keyword filters (nil: none) and the context the
 	// statuses are shown in.
@@ -143,6 +145,9 @@ func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, 
 		return nil, err
 	}
 	b.media = ms
+	if b.polls, b.ownVotes, err = a.loadPolls(ctx, viewer, all); err != nil {
+		return nil, err
+	}
 	if err := a.loadFilters(ctx, b); err != nil {
 		return nil, err
 	}
@@ -191,6 +196,9 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 	}
 	view := StatusView{Account: acct, Application: b.apps[st.ApplicationID], Own: b.viewer != nil && b.viewer.ID == st.AccountID,
 		Media: statusMedia(st, b.media)}
+	if p := b.polls[st.PollID]; p != nil && st.PollID != 0 {
+		view.Poll = a.renderPoll(p, b.viewer, b.ownVotes[p.ID])
+	}
 	if b.viewer != nil {
 		vs := b.states[st.ID]
 		view.Viewer = &vs

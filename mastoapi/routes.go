@@ -62,6 +62,7 @@ func (a *API) registerRoutes() {
 	a.registerDomainModerationRoutes()
 	a.registerListRoutes()
 	a.registerUserDataRoutes()
+	a.registerPollRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

@@ -76,20 +76,8 @@ func (a *API) mediaIDs(p *Params) ([]storage.ID, error) {
 	return ids, nil
 }
 
-// notSupported rejects parameters for features Herd does not have yet
-// (scheduled_at is read by createStatus).
-func notSupported(p *Params) error {
-	if p.Has("poll") && len(p.Sub("poll").Keys()) > 0 {
-		return validationError("Polls are not supported yet")
-	}
-	return nil
-}
-
 func (a *API) createStatus(w http.ResponseWriter, r *http.Request) error {
 	au, p := AuthOf(r), ParamsOf(r)
-	if err := notSupported(p); err != nil {
-		return err
-	}
 	media, err := a.mediaIDs(p)
 	if err != nil {
 		return err
@@ -105,6 +93,9 @@ func (a *API) createStatus(w http.ResponseWriter, r *http.Request) error {
 		Language:      p.String("language"),
 		MediaIDs:      media,
 		ApplicationID: au.Token.ApplicationID,
+	}
+	if in.Poll, err = pollInput(p); err != nil {
+		return err
 	}
 	if in.InReplyToID, err = p.ID("in_reply_to_id"); err != nil {
 		return err
@@ -192,9 +183,6 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	au, p := AuthOf(r), ParamsOf(r)
-	if err := notSupported(p); err != nil {
-		return err
-	}
 	cur, err := a.svc.GetStatus(r.Context(), au.Account, id)
 	if err != nil {
 		return err
@@ -213,6 +201,10 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	if b := p.BoolPtr("sensitive"); b != nil {
 		in.Sensitive = *b
+	}
+	// As on Mastodon, an edit without poll removes the poll.
+	if in.Poll, err = pollInput(p); err != nil {
+		return err
 	}
 	if p.Has("media_ids") {
 		if in.MediaIDs, err = a.mediaIDs(p); err != nil {

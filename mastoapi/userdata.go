@@ -89,18 +89,26 @@ func parseScheduledAt(s string) (time.Time, error) {
 
 // ScheduledStatusParams are the params of a Mastodon ScheduledStatus.
 type ScheduledStatusParams struct {
-	Text          string    `json:"text"`
-	Poll          *struct{} `json:"poll"`
-	MediaIDs      []string  `json:"media_ids"`
-	Sensitive     *bool     `json:"sensitive"`
-	SpoilerText   *string   `json:"spoiler_text"`
-	Visibility    string    `json:"visibility"`
-	InReplyToID   *int64    `json:"in_reply_to_id"`
-	Language      *string   `json:"language"`
-	ApplicationID int64     `json:"application_id"`
-	ScheduledAt   *string   `json:"scheduled_at"`
-	Idempotency   *string   `json:"idempotency"`
-	WithRateLimit bool      `json:"with_rate_limit"`
+	Text          string         `json:"text"`
+	Poll          *ScheduledPoll `json:"poll"`
+	MediaIDs      []string       `json:"media_ids"`
+	Sensitive     *bool          `json:"sensitive"`
+	SpoilerText   *string        `json:"spoiler_text"`
+	Visibility    string         `json:"visibility"`
+	InReplyToID   *int64         `json:"in_reply_to_id"`
+	Language      *string        `json:"language"`
+	ApplicationID int64          `json:"application_id"`
+	ScheduledAt   *string        `json:"scheduled_at"`
+	Idempotency   *string        `json:"idempotency"`
+	WithRateLimit bool           `json:"with_rate_limit"`
+}
+
+// ScheduledPoll is the poll in a ScheduledStatus's params.
+type ScheduledPoll struct {
+	Options    []string `json:"options"`
+	ExpiresIn  int64    `json:"expires_in"`
+	Multiple   bool     `json:"multiple"`
+	HideTotals bool     `json:"hide_totals"`
 }
 
 // ScheduledStatus is the Mastodon ScheduledStatus entity.
@@ -120,6 +128,9 @@ func ScheduledStatusToAPI(s *storage.ScheduledStatus, media []json.RawMessage) *
 			Idempotency: strPtr(p.Idempotency)}}
 	if out.MediaAttachments == nil {
 		out.MediaAttachments = []json.RawMessage{}
+	}
+	if p.Poll != nil {
+		out.Params.Poll = &ScheduledPoll{Options: p.Poll.Options, ExpiresIn: p.Poll.ExpiresIn, Multiple: p.Poll.Multiple, HideTotals: p.Poll.HideTotals}
 	}
 	if p.InReplyToID != 0 {
 		id := int64(p.InReplyToID)

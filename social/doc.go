@@ -32,8 +32,16 @@
 // remote ones) and hashtags linked. CountChars counts length as Mastodon
 // does (URLs count 23, remote mentions only their @user part).
 //
+// # Polls
+//
+// A status may carry a poll (PostInput.Poll, EditInput.Poll; limits in
+// Options). Vote counts local votes; ReceiveVote counts remote votes in
+// local polls; ClosePolls (run by RunPollExpiry) closes ended polls once
+// and notifies their local author and voters. Votes and ends are events
+// (EventPollVoted, EventPollEnded) that federation turns into activities.
+//
 // # Not yet supported
 //
-// Polls and scheduled statuses (no storage for them), quotes, the
+// Quotes, the
 // Mastodon "limited" visibility, endorsements and private notes.
 package social

@@ -27,6 +27,9 @@ type ReceiveOptions struct {
 	// Media are remote attachments (by reference) to store with the
 	// status, in order; their AccountID and StatusID are set here.
 	Media []*storage.MediaAttachment
+	// Poll is the poll of a remote Question, stored with the status (its
+	// ID, StatusID and AccountID are set here).
+	Poll *storage.Poll
 }
 
 // remoteID returns a time-ordered ID for a remote record published at t,
@@ -106,8 +109,17 @@ func (s *Service) receiveStatus(ctx context.Context, in *storage.Status, opts Re
 		if len(mediaIDs) > 0 {
 			st.MediaIDs, st.HasMedia = mediaIDs, true
 		}
+		st.PollID = 0
 		if err := tx.Statuses().Create(ctx, &st); err != nil {
 			return fmt.Errorf("create status: %w", err)
+		}
+		if opts.Poll != nil {
+			if _, err := s.applyRemotePoll(ctx, tx, &st, opts.Poll); err != nil {
+				return err
+			}
+			if err := tx.Statuses().Update(ctx, &st); err != nil {
+				return fmt.Errorf("link poll: %w", err)
+			}
 		}
 		if len(mediaIDs) > 0 {
 			if err := tx.MediaAttachments().Attach(ctx, mediaIDs, st.ID, author.ID); err != nil {
@@ -145,6 +157,10 @@ type RemoteEdit struct {
 	// TallyOnly marks an update that changes only Extra (a poll's counts):
 	// no edit is recorded and no one is notified.
 	TallyOnly bool
+	// Poll is the poll of the new version (nil: none; a poll the status
+	// had is removed). Tallies are taken as published; a change of options
+	// is an edit and removes the votes.
+	Poll *storage.Poll
 }
 
 // ReceiveEdit applies an edit of a remote status by its author: the first
@@ -161,33 +177,37 @@ func (s *Service) ReceiveEdit(ctx context.Context, author *storage.Account, id s
 		if author == nil || st.AccountID != author.ID || author.Local() {
 			return fmt.Errorf("status %s belongs to another account: %w", id, ErrForbidden)
 		}
-		if in.TallyOnly {
-			if in.Extra != nil {
-				st.Extra = in.Extra
-				if err := tx.Statuses().Update(ctx, st); err != nil {
-					return fmt.Errorf("update status: %w", err)
-				}
-			}
-			out = st
-			return nil
-		}
-		if in.Content == st.Content && in.SpoilerText == st.SpoilerText && in.Sensitive == st.Sensitive &&
-			slices.Equal(in.Tags, st.Tags) && mentionsEqual(in.Mentions, st.Mentions) {
-			if in.Extra != nil {
-				st.Extra = in.Extra
-				if err := tx.Statuses().Update(ctx, st); err != nil {
-					return fmt.Errorf("update status: %w", err)
-				}
-			}
-			out = st
-			return nil
-		}
+		// The original version is recorded before the poll changes.
 		edits, err := tx.Statuses().Edits(ctx, st.ID)
 		if err != nil {
 			return fmt.Errorf("load edits: %w", err)
 		}
+		orig, err := snapshotOf(ctx, tx, st, st.CreatedAt)
+		if err != nil {
+			return err
+		}
+		pollBefore := st.PollID
+		pollChanged := false
+		if !in.TallyOnly || in.Poll != nil {
+			if pollChanged, err = s.applyRemotePoll(ctx, tx, st, in.Poll); err != nil {
+				return err
+			}
+		}
+		if in.TallyOnly || (!pollChanged && in.Content == st.Content && in.SpoilerText == st.SpoilerText && in.Sensitive == st.Sensitive &&
+			slices.Equal(in.Tags, st.Tags) && mentionsEqual(in.Mentions, st.Mentions)) {
+			if in.Extra != nil || st.PollID != pollBefore {
+				if in.Extra != nil {
+					st.Extra = in.Extra
+				}
+				if err := tx.Statuses().Update(ctx, st); err != nil {
+					return fmt.Errorf("update status: %w", err)
+				}
+			}
+			out = st
+			return nil
+		}
 		if len(edits) == 0 {
-			if err := tx.Statuses().AddEdit(ctx, snapshot(st, st.CreatedAt)); err != nil {
+			if err := tx.Statuses().AddEdit(ctx, orig); err != nil {
 				return fmt.Errorf("record original: %w", err)
 			}
 		}
@@ -211,7 +231,11 @@ func (s *Service) ReceiveEdit(ctx context.Context, author *storage.Account, id s
 		if err := tx.Statuses().Update(ctx, st); err != nil {
 			return fmt.Errorf("update status: %w", err)
 		}
-		if err := tx.Statuses().AddEdit(ctx, snapshot(st, at)); err != nil {
+		version, err := snapshotOf(ctx, tx, st, at)
+		if err != nil {
+			return err
+		}
+		if err := tx.Statuses().AddEdit(ctx, version); err != nil {
 			return fmt.Errorf("record edit: %w", err)
 		}
 		var newly []storage.ID

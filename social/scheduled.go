@@ -78,6 +78,11 @@ func (s *Service) ScheduleStatus(ctx context.Context, author *storage.Account, i
 	if in.Visibility != "" && !in.Visibility.Valid() {
 		return nil, invalid("visibility", "must be public, unlisted, private or direct")
 	}
+	if in.Poll != nil {
+		if err := s.validatePoll(in.Poll, in.MediaIDs); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.checkSchedule(ctx, author.ID, at, nil); err != nil {
 		return nil, err
 	}
@@ -99,6 +104,10 @@ func (s *Service) ScheduleStatus(ctx context.Context, author *storage.Account, i
 		MediaIDs:    append(storage.IDs{}, in.MediaIDs...),
 		Params: storage.ScheduledParams{Text: text, SpoilerText: spoiler, Sensitive: in.Sensitive, Visibility: vis,
 			Language: in.Language, InReplyToID: in.InReplyToID, ApplicationID: in.ApplicationID, Idempotency: idempotency},
+	}
+	if in.Poll != nil {
+		st.Params.Poll = &storage.ScheduledPoll{Options: append([]string(nil), in.Poll.Options...),
+			ExpiresIn: int64(in.Poll.ExpiresIn / time.Second), Multiple: in.Poll.Multiple, HideTotals: in.Poll.HideTotals}
 	}
 	if err := s.store.ScheduledStatuses().Create(ctx, st); err != nil {
 		if errors.Is(err, storage.ErrInvalid) {
@@ -258,6 +267,10 @@ func (s *Service) publishScheduled(ctx context.Context, sc *storage.ScheduledSta
 	p := sc.Params
 	in := PostInput{Text: p.Text, SpoilerText: p.SpoilerText, Sensitive: p.Sensitive, Visibility: p.Visibility,
 		Language: p.Language, InReplyToID: p.InReplyToID, MediaIDs: sc.MediaIDs, ApplicationID: p.ApplicationID, ID: sc.StatusID}
+	if p.Poll != nil {
+		in.Poll = &PollInput{Options: p.Poll.Options, ExpiresIn: time.Duration(p.Poll.ExpiresIn) * time.Second,
+			Multiple: p.Poll.Multiple, HideTotals: p.Poll.HideTotals}
+	}
 	st, err := s.PostStatus(ctx, author, in)
 	switch {
 	case errors.Is(err, storage.ErrConflict):

@@ -75,6 +75,10 @@ type Event struct {
 	ListFeeds []storage.ID
 	// DeletedReblogs lists boosts removed with a deleted status.
 	DeletedReblogs []*storage.Status
+	// Poll is the poll concerned (poll events), as updated.
+	Poll *storage.Poll
+	// Votes are the new votes of a poll.voted event.
+	Votes []*storage.PollVote
 }
 
 // EventSink receives events. Publish must not block for long; it runs on
@@ -125,6 +129,15 @@ type Options struct {
 	// silenced domains are limited, suspended ones hidden, and the admin
 	// domain block functions reload it. Nil: no instance domain moderation.
 	Domains DomainModeration
+	// MaxPollOptions bounds the options of a poll (default
+	// DefaultMaxPollOptions); MaxPollOptionChars their length (default
+	// DefaultMaxPollOptionChars).
+	MaxPollOptions     int
+	MaxPollOptionChars int
+	// MinPollExpiration and MaxPollExpiration bound how long a poll stays
+	// open (defaults DefaultMinPollExpiration, DefaultMaxPollExpiration).
+	MinPollExpiration time.Duration
+	MaxPollExpiration time.Duration
 }
 
 // Service is the application core for local users. It is safe for
@@ -155,6 +168,18 @@ func New(store storage.Store, urls *URLs, opts *Options) *Service {
 	}
 	if o.MaxProfileFields <= 0 {
 		o.MaxProfileFields = 4
+	}
+	if o.MaxPollOptions <= 0 {
+		o.MaxPollOptions = DefaultMaxPollOptions
+	}
+	if o.MaxPollOptionChars <= 0 {
+		o.MaxPollOptionChars = DefaultMaxPollOptionChars
+	}
+	if o.MinPollExpiration <= 0 {
+		o.MinPollExpiration = DefaultMinPollExpiration
+	}
+	if o.MaxPollExpiration <= 0 {
+		o.MaxPollExpiration = DefaultMaxPollExpiration
 	}
 	return &Service{store: store, urls: urls, opts: o}
 }

@@ -14,9 +14,8 @@ import (
 
 // PostInput is a new status.
 //
-// Polls are not supported yet (no storage for them): the HTTP layer must
-// reject poll parameters. Statuses to publish later go through
-// ScheduleStatus. Idempotency keys are the HTTP layer's concern.
+// Statuses to publish later go through ScheduleStatus. Idempotency keys are
+// the HTTP layer's concern.
 type PostInput struct {
 	Text        string
 	SpoilerText string
@@ -38,6 +37,8 @@ type PostInput struct {
 	// that publishing twice fails with storage.ErrConflict); zero means a
 	// fresh one.
 	ID storage.ID
+	// Poll, when set, attaches a poll (then no media may be attached).
+	Poll *PollInput
 }
 
 // EditInput is the new content of an edited status. Visibility and the
@@ -49,6 +50,11 @@ type EditInput struct {
 	// Language; "" keeps the current one.
 	Language string
 	MediaIDs []storage.ID
+	// Poll is the poll of the new version; nil removes the poll, as on
+	// Mastodon (clients send the poll again with every edit). Changing its
+	// options or kind removes its votes; its end moves to ExpiresIn from
+	// now.
+	Poll *PollInput
 }
 
 // StatusSource is the plain text of a status, for editing.
@@ -168,6 +174,9 @@ func (s *Service) PostStatus(ctx context.Context, author *storage.Account, in Po
 	if in.Visibility != "" && !in.Visibility.Valid() {
 		return nil, invalid("visibility", "must be public, unlisted, private or direct")
 	}
+	if err := s.validatePoll(in.Poll, in.MediaIDs); err != nil {
+		return nil, err
+	}
 	var out *storage.Status
 	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
 		u, err := tx.Users().GetByAccountID(ctx, author.ID)
@@ -240,11 +249,21 @@ func (s *Service) PostStatus(ctx context.Context, author *storage.Account, in Po
 			st.InReplyToID, st.InReplyToAccountID, st.InReplyToURI = parent.ID, parent.AccountID, parent.URI
 			st.ConversationID = parent.ConversationID
 		}
+		var poll *storage.Poll
+		if in.Poll != nil {
+			poll = s.newPoll(tx.NewID(), st, in.Poll, now)
+			st.PollID = poll.ID
+		}
 		if err := tx.Statuses().Create(ctx, st); err != nil {
 			return fmt.Errorf("create status: %w", err)
 		}
 		if err := attachMedia(ctx, tx, st); err != nil {
 			return err
+		}
+		if poll != nil {
+			if err := tx.Polls().Create(ctx, poll); err != nil {
+				return fmt.Errorf("create poll: %w", err)
+			}
 		}
 		if err := s.countStatus(ctx, tx, st, 1); err != nil {
 			return err
@@ -318,6 +337,9 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 	if err := s.validateBody(text, spoiler, in.MediaIDs, in.Language); err != nil {
 		return nil, err
 	}
+	if err := s.validatePoll(in.Poll, in.MediaIDs); err != nil {
+		return nil, err
+	}
 	var out *storage.Status
 	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
 		st, err := s.ownStatus(ctx, tx, author, id)
@@ -333,7 +355,12 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 		}
 		sensitive := in.Sensitive || spoiler != ""
 		media := storage.IDs(append([]storage.ID{}, in.MediaIDs...))
-		if text == st.Text && spoiler == st.SpoilerText && sensitive == st.Sensitive && lang == st.Language && slices.Equal(media, st.MediaIDs) {
+		poll, err := loadPoll(ctx, tx, st)
+		if err != nil {
+			return err
+		}
+		samePoll := (poll == nil && in.Poll == nil) || (sameChoices(poll, in.Poll) && poll.HideTotals == in.Poll.HideTotals)
+		if text == st.Text && spoiler == st.SpoilerText && sensitive == st.Sensitive && lang == st.Language && slices.Equal(media, st.MediaIDs) && samePoll {
 			out = st
 			return nil
 		}
@@ -342,7 +369,11 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 			return fmt.Errorf("load edits: %w", err)
 		}
 		if len(edits) == 0 {
-			if err := tx.Statuses().AddEdit(ctx, snapshot(st, st.CreatedAt)); err != nil {
+			orig, err := snapshotOf(ctx, tx, st, st.CreatedAt)
+			if err != nil {
+				return err
+			}
+			if err := tx.Statuses().AddEdit(ctx, orig); err != nil {
 				return fmt.Errorf("record original: %w", err)
 			}
 		}
@@ -359,13 +390,20 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 		st.Mentions, st.Tags, st.Emojis, st.MediaIDs = toMentions(r.mentions), r.tags, r.emojis, media
 		st.HasMedia = len(media) > 0
 		st.EditedAt = &now
+		if err := s.editPoll(ctx, tx, st, poll, in.Poll, now); err != nil {
+			return err
+		}
 		if err := tx.Statuses().Update(ctx, st); err != nil {
 			return fmt.Errorf("update status: %w", err)
 		}
 		if err := attachMedia(ctx, tx, st); err != nil {
 			return err
 		}
-		if err := tx.Statuses().AddEdit(ctx, snapshot(st, now)); err != nil {
+		version, err := snapshotOf(ctx, tx, st, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.Statuses().AddEdit(ctx, version); err != nil {
 			return fmt.Errorf("record edit: %w", err)
 		}
 		for _, a := range r.mentions {
@@ -445,7 +483,11 @@ func (s *Service) History(ctx context.Context, viewer *storage.Account, id stora
 		return nil, fmt.Errorf("history of %s: %w", id, err)
 	}
 	if len(edits) == 0 {
-		return []*storage.StatusEdit{snapshot(st, st.CreatedAt)}, nil
+		e, err := snapshotOf(ctx, s.store, st, st.CreatedAt)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		return []*storage.StatusEdit{e}, nil
 	}
 	return edits, nil
 }

@@ -353,6 +353,9 @@ type StatusEdit struct {
 	MediaIDs    IDs       `db:"media_ids"`
 	Emojis      Emojis    `db:"emojis"`
 	CreatedAt   time.Time `db:"created_at"`
+	// PollOptions are the titles of the poll's options in this version
+	// (empty when it had no poll).
+	PollOptions Strings `db:"poll_options"`
 }
 
 // Follow is an accepted follow from AccountID to TargetAccountID.

@@ -34,6 +34,7 @@ type Store interface {
 	Severances() Severances
 	Lists() Lists
 	UserData
+	Polls() Polls
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

@@ -19,10 +19,20 @@ type ScheduledParams struct {
 	Visibility  Visibility `json:"visibility,omitempty"`
 	Language    string     `json:"language,omitempty"`
 	InReplyToID ID         `json:"in_reply_to_id,omitempty"`
+	// Poll is the poll to attach, if any.
+	Poll *ScheduledPoll `json:"poll,omitempty"`
 	// ApplicationID is the application that scheduled the status.
 	ApplicationID ID `json:"application_id,omitempty"`
 	// Idempotency is the Idempotency-Key the status was scheduled with.
 	Idempotency string `json:"idempotency,omitempty"`
+}
+
+// ScheduledPoll is the poll of a scheduled status.
+type ScheduledPoll struct {
+	Options    []string `json:"options"`
+	ExpiresIn  int64    `json:"expires_in"` // seconds
+	Multiple   bool     `json:"multiple,omitempty"`
+	HideTotals bool     `json:"hide_totals,omitempty"`
 }
 
 // Value implements driver.Valuer.

@@ -212,6 +212,13 @@ func (a *app) run(ctx context.Context) {
 			a.log.Error("scheduler stopped", "err", err)
 		}
 	}()
+	go a.svc.RunPollExpiry(ctx, 0, func(n int, err error) { //nolint:errcheck // ends with ctx
+		if err != nil {
+			a.log.Warn("close ended polls", "err", err)
+		} else {
+			a.log.Debug("closed ended polls", "polls", n)
+		}
+	})
 }
 
 // housekeeping prunes the inbox idempotency log and expires media uploads
@@ -286,6 +293,7 @@ func (a *app) handler() http.Handler {
 		Follows:       st.Follows(),
 		Statuses:      st.Statuses(),
 		Pins:          st.Pins(),
+		Polls:         st.Polls(),
 		InstanceActor: a.instance,
 		Logger:        a.log.With("component", "actors"),
 	})

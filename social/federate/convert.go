@@ -16,46 +16,17 @@ import (
 
 // Keys of storage.Status.Extra written for remote statuses.
 const (
-	// ExtraPoll holds the poll of a remote Question as a JSON Poll: polls
-	// have no storage of their own yet.
-	ExtraPoll = "poll"
 	// ExtraObjectType holds the ActivityStreams type of a remote post that
 	// is not a Note (Article, Page, Video …), as a JSON string.
 	ExtraObjectType = "object_type"
 )
 
-// Poll is the poll of a remote Question, kept in Status.Extra[ExtraPoll].
-type Poll struct {
-	Options     []PollOption `json:"options"`
-	Multiple    bool         `json:"multiple"`
-	ExpiresAt   *time.Time   `json:"expires_at,omitempty"`
-	Closed      bool         `json:"closed"`
-	VotersCount *int         `json:"voters_count,omitempty"`
-}
-
-// PollOption is one choice of a Poll.
-type PollOption struct {
-	Title      string `json:"title"`
-	VotesCount int    `json:"votes_count"`
-}
-
-// PollOf returns the poll kept in a remote status's Extra, or nil.
-func PollOf(st *storage.Status) *Poll {
-	raw, ok := st.Extra[ExtraPoll]
-	if !ok {
-		return nil
-	}
-	var p Poll
-	if json.Unmarshal(raw, &p) != nil {
-		return nil
-	}
-	return &p
-}
-
 // converted is an inbound post turned into records.
 type converted struct {
 	status *storage.Status
 	media  []*storage.MediaAttachment
+	// poll is the poll of a Question (titles sanitised), or nil.
+	poll *storage.Poll
 	// localMention is set when the post mentions a local account.
 	localMention bool
 }
@@ -63,7 +34,7 @@ type converted struct {
 // convert turns a verified inbound post by author into a status record:
 // HTML sanitised, mentions mapped to accounts (unknown remote ones fetched
 // within the budget and MaxMentionFetches), attachments by reference, a
-// link for types other than Note, the poll of a Question in Extra.
+// link for types other than Note, the poll of a Question.
 func (f *Federator) convert(ctx context.Context, o *ap.Object, author *storage.Account) (*converted, error) {
 	st, err := federation.NoteToStatus(o, author)
 	if err != nil {
@@ -85,21 +56,20 @@ func (f *Federator) convert(ctx context.Context, o *ap.Object, author *storage.A
 			st.Content += `<p><a href="` + e + `" rel="nofollow noopener noreferrer" target="_blank">` + e + `</a></p>`
 		}
 	}
-	if o.Type == ap.TypeQuestion {
-		opts, multiple := o.PollOptions()
-		p := Poll{Multiple: multiple, Closed: o.IsClosed(time.Now()), VotersCount: o.VotersCount}
-		for _, op := range opts {
-			p.Options = append(p.Options, PollOption{Title: f.z.Text(op.Name), VotesCount: op.Votes})
+	if p := federation.QuestionToPoll(o, time.Now()); p != nil {
+		opts := p.Options[:0]
+		for _, op := range p.Options {
+			// At most as many options as Mastodon shows, each a short text.
+			if op.Title = truncateRunes(f.z.Text(op.Title), maxPollTitle); op.Title != "" && len(opts) < maxRemotePollOptions {
+				opts = append(opts, op)
+			}
 		}
-		if end := o.EndTime; !end.IsZero() {
-			end = end.UTC()
-			p.ExpiresAt = &end
-		} else if !o.Closed.IsZero() {
-			c := o.Closed.UTC()
-			p.ExpiresAt = &c
-		}
-		if len(p.Options) > 0 {
-			st.Extra[ExtraPoll] = mustJSON(p)
+		if p.Options = opts; len(opts) > 0 {
+			p.VotesCount = 0
+			for _, op := range opts {
+				p.VotesCount += op.VotesCount
+			}
+			out.poll = p
 		}
 	}
 	// Mentions.
@@ -214,4 +184,23 @@ func attributedActor(o *ap.Object) string {
 		}
 	}
 	return ""
+}
+
+// Bounds on the polls of remote Questions: a hostile peer cannot store
+// thousands of options or long texts.
+const (
+	maxRemotePollOptions = 32
+	maxPollTitle         = 500
+)
+
+// truncateRunes cuts s to at most n runes.
+func truncateRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }

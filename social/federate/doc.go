@@ -40,8 +40,10 @@
 // Create, Update, Delete, Like, Announce, Block and Move. Remote posts
 // are converted with federation.NoteToStatus, their HTML cleaned to
 // Mastodon's allow-list (Sanitizer), mentions mapped to accounts,
-// attachments kept by reference as media records, polls kept in
-// Status.Extra (see PollOf), missing ancestors fetched within
+// attachments kept by reference as media records, the polls of Questions
+// stored as polls (their tallies updated by Update(Question)), Notes that
+// name an option of a local poll counted as votes (not stored as posts),
+// missing ancestors fetched within
 // Options.ThreadDepth and the fetch budget, and stored with
 // social.Service.ReceiveStatus, which fans them out to home feeds and
 // notifies. Posts that no local account follows, is mentioned in or is

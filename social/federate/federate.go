@@ -63,6 +63,11 @@ type Options struct {
 	// stored, to cache their files in the background (media.Fetcher);
 	// until then, and if that fails, they point at their remote URLs.
 	Media MediaCache
+	// PollUpdateDelay is how long to wait after a vote in a local poll
+	// before sending the new tallies to the servers of the followers and
+	// voters (default DefaultPollUpdateDelay); votes of that time are sent
+	// together.
+	PollUpdateDelay time.Duration
 }
 
 // MediaCache caches the files of remote attachments; *media.Fetcher is
@@ -86,6 +91,7 @@ type Federator struct {
 	z        *Sanitizer
 	o        Options
 	log      *slog.Logger
+	polls    pollUpdates
 }
 
 var (
@@ -114,6 +120,9 @@ func New(svc *social.Service, resolver *federation.Resolver, sender *federation.
 	}
 	if o.ResolveBudget <= 0 {
 		o.ResolveBudget = DefaultResolveBudget
+	}
+	if o.PollUpdateDelay <= 0 {
+		o.PollUpdateDelay = DefaultPollUpdateDelay
 	}
 	z := o.Sanitizer
 	if z == nil {

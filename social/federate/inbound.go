@@ -190,6 +190,9 @@ func (f *Federator) onCreate(ctx context.Context, in *federation.Incoming[federa
 	if !ap.IsPostType(obj.Type) {
 		return nil
 	}
+	if vote, err := f.receiveVote(ctx, obj, in.Signer); err != nil || vote {
+		return err
+	}
 	if st, err := f.statusByURI(ctx, obj.ID); err != nil || st != nil {
 		return err
 	}
@@ -246,7 +249,7 @@ func (f *Federator) storePost(ctx context.Context, obj *ap.Object, author *stora
 	if parent == nil && st.InReplyToURI != "" && opts.parents {
 		f.fetchAncestors(ctx, st.InReplyToURI, obj.ID)
 	}
-	out, created, err := f.svc.ReceiveStatus(ctx, st, social.ReceiveOptions{NoFanOut: !opts.fanOut, Media: conv.media})
+	out, created, err := f.svc.ReceiveStatus(ctx, st, social.ReceiveOptions{NoFanOut: !opts.fanOut, Media: conv.media, Poll: conv.poll})
 	if err != nil {
 		return nil, f.answer("Create", err)
 	}
@@ -327,7 +330,14 @@ func (f *Federator) onUpdate(ctx context.Context, in *federation.Incoming[federa
 		return federation.ErrReject("the status belongs to another actor")
 	}
 	f.resolver.Forget(obj.ID)
-	conv, err := f.convert(ctx, obj, signer)
+	return f.answer("Update", f.updatePost(ctx, obj, signer, st))
+}
+
+// updatePost applies a new version of the remote post st by author (an
+// Update, or a refetch): content, mentions, tags, emojis, and the poll
+// with its tallies.
+func (f *Federator) updatePost(ctx context.Context, obj *ap.Object, author *storage.Account, st *storage.Status) error {
+	conv, err := f.convert(ctx, obj, author)
 	if err != nil {
 		return err
 	}
@@ -336,14 +346,12 @@ func (f *Federator) onUpdate(ctx context.Context, in *federation.Incoming[federa
 	if extra == nil {
 		extra = storage.Extra{}
 	}
+	delete(extra, "poll") // where polls were kept before they had a table
 	maps.Copy(extra, c.Extra)
-	if _, ok := c.Extra[ExtraPoll]; !ok {
-		delete(extra, ExtraPoll)
-	}
 	edit := social.RemoteEdit{Content: c.Content, SpoilerText: c.SpoilerText, Sensitive: c.Sensitive, Language: c.Language,
-		Mentions: c.Mentions, Tags: c.Tags, Emojis: c.Emojis, Extra: extra, EditedAt: obj.Updated}
-	_, err = f.svc.ReceiveEdit(ctx, signer, st.ID, edit)
-	return f.answer("Update", err)
+		Mentions: c.Mentions, Tags: c.Tags, Emojis: c.Emojis, Extra: extra, EditedAt: obj.Updated, Poll: conv.poll}
+	_, err = f.svc.ReceiveEdit(ctx, author, st.ID, edit)
+	return err
 }
 
 func (f *Federator) onDelete(ctx context.Context, in *federation.Incoming[federation.Delete]) error {

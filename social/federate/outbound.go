@@ -2,6 +2,7 @@ package federate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -27,6 +28,8 @@ import (
 //	follow.accepted     Accept(Follow)             follow.rejected      Reject(Follow)
 //	account.blocked     Block                      account.unblocked    Undo(Block)
 //	account.updated     Update(Person)
+//	poll.voted          Create(Note{name}) to a remote poll's author; Update(Question) for a local poll (delayed)
+//	poll.ended          Update(Question) for a local poll; a remote poll is fetched again
 //
 // Posts are addressed by visibility (ap.Addressing) and delivered to the
 // author's followers (shared inboxes) — except direct ones — and to every
@@ -36,6 +39,16 @@ import (
 // already committed.
 func (f *Federator) Publish(ctx context.Context, e social.Event) {
 	f.invalidateSync(e)
+	if e.Type == social.EventPollVoted || e.Type == social.EventPollEnded {
+		// Votes and ends of local polls concern remote servers whoever the
+		// actor is.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.o.SendTimeout)
+		defer cancel()
+		if err := f.publishPoll(ctx, e); err != nil {
+			f.log.Warn("federate: outbound poll activity failed", "event", e.Type, "err", err)
+		}
+		return
+	}
 	if e.Actor == nil || !e.Actor.Local() || e.Actor.URI == f.urls.InstanceActor() {
 		return
 	}
@@ -275,6 +288,15 @@ func (f *Federator) SendActorDelete(ctx context.Context, a *storage.Account) err
 // lists the recipients of activities about it.
 func (f *Federator) noteOf(ctx context.Context, st *storage.Status, author *storage.Account) (*ap.Object, []string, error) {
 	note := federation.StatusToNote(st, author, f.urls)
+	if st.PollID != 0 {
+		p, err := f.store.Polls().Get(ctx, st.PollID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return nil, nil, fmt.Errorf("load poll: %w", err)
+		}
+		if p != nil {
+			note = federation.PollToQuestion(note, p, time.Now())
+		}
+	}
 	if len(st.MediaIDs) > 0 {
 		media, err := f.store.MediaAttachments().GetMany(ctx, st.MediaIDs)
 		if err != nil {

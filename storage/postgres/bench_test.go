@@ -17,6 +17,10 @@ func BenchmarkInsertStatus(b *testing.B) {
 	storagetest.BenchmarkInsertStatus(b, openFresh(b))
 }
 
+func BenchmarkVote(b *testing.B) {
+	storagetest.BenchmarkVote(b, openFresh(b))
+}
+
 // BenchmarkHomePage reads home-timeline pages from a seeded schema: 20,000
 // statuses by default, 1,000,000 with HERD_BENCH_LARGE=1. The seeded schema
 // is kept in the test database under a name keyed by the seed and the

@@ -16,6 +16,10 @@ func BenchmarkInsertStatus(b *testing.B) {
 	storagetest.BenchmarkInsertStatus(b, openTemp(b))
 }
 
+func BenchmarkVote(b *testing.B) {
+	storagetest.BenchmarkVote(b, openTemp(b))
+}
+
 // BenchmarkHomePage reads home-timeline pages from a seeded database: 20,000
 // statuses by default, 1,000,000 with HERD_BENCH_LARGE=1. The seeded file is
 // cached in os.TempDir() under a key of the seed and the schema, so that

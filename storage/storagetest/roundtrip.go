@@ -79,7 +79,8 @@ func testRoundTrip(t *testing.T, open Opener) {
 	require.Equal(t, &wantSt, try(h.s.Statuses().Get(ctx, st.ID)).must(t))
 
 	edit := &storage.StatusEdit{ID: h.s.NewID(), StatusID: st.ID, AccountID: acct.ID, Content: "<p>v1</p>", Text: "v1", SpoilerText: "old cw",
-		Sensitive: true, MediaIDs: storage.IDs{h.s.NewID()}, Emojis: storage.Emojis{{Shortcode: "y", URL: "https://rt.example/y.png"}}, CreatedAt: t0}
+		Sensitive: true, MediaIDs: storage.IDs{h.s.NewID()}, Emojis: storage.Emojis{{Shortcode: "y", URL: "https://rt.example/y.png"}}, CreatedAt: t0,
+		PollOptions: storage.Strings{"yes", "no"}}
 	wantEdit := *edit
 	require.NoError(t, h.s.Statuses().AddEdit(ctx, edit))
 	require.Equal(t, []*storage.StatusEdit{&wantEdit}, try(h.s.Statuses().Edits(ctx, st.ID)).must(t))

@@ -433,6 +433,9 @@ func (r statuses) AddEdit(ctx context.Context, e *storage.StatusEdit) error {
 	if e.Emojis == nil {
 		e.Emojis = storage.Emojis{}
 	}
+	if e.PollOptions == nil {
+		e.PollOptions = storage.Strings{}
+	}
 	return r.s.wrap(r.s.insert(ctx, "status_edits", e), "add edit of %s", e.StatusID)
 }
 

@@ -30,6 +30,7 @@ import {
   Activity,
   Announce,
   Block,
+  Collection,
   Create,
   createFederation,
   Delete,
@@ -46,6 +47,7 @@ import {
   Note,
   Person,
   PUBLIC_COLLECTION,
+  Question,
   Reject,
   Tombstone,
   Undo,
@@ -299,6 +301,10 @@ federation
 federation.setObjectDispatcher(Note, "/notes/{id}", (ctx, values) => {
   const entry = localObjects.get(ctx.getObjectUri(Note, values).href);
   return entry?.object instanceof Note ? entry.object : null;
+});
+federation.setObjectDispatcher(Question, "/questions/{id}", (ctx, values) => {
+  const entry = localObjects.get(ctx.getObjectUri(Question, values).href);
+  return entry?.object instanceof Question ? entry.object : null;
 });
 for (const [name, cls] of Object.entries(ACTIVITY_CLASSES)) {
   federation.setObjectDispatcher(cls, `/activities/${name.toLowerCase()}/{id}`, (ctx, values) => {
@@ -950,6 +956,42 @@ const controlRoutes = {
     localObjects.set(noteId.href, { object: note, recipients, create });
     const sent = await send(ctx, recipients, create);
     return { id: noteId.href, activity: create.id.href, inboxes: sent.inboxes };
+  },
+
+  // A public poll (Question) to the followers: options with vote counts
+  // (replies.totalItems) under oneOf, or anyOf when multiple; endTime and
+  // votersCount.
+  "POST /control/question": async (ctx, body) => {
+    const content = requireString(body, "content");
+    if (!Array.isArray(body.options) || body.options.length < 1 || body.options.some((o) => typeof o !== "string")) {
+      throw new ControlError(400, `"options" must be a list of strings`);
+    }
+    const counts = Array.isArray(body.votes) ? body.votes : [];
+    const me = ctx.getActorUri(USERNAME);
+    const tos = [PUBLIC_COLLECTION];
+    const ccs = [ctx.getFollowersUri(USERNAME)];
+    const options = body.options.map((name, i) =>
+      new Note({ name, replies: new Collection({ totalItems: Number.isInteger(counts[i]) ? counts[i] : 0 }) })
+    );
+    const published = Temporal.Now.instant();
+    const id = ctx.getObjectUri(Question, { id: `${Date.now().toString(36)}-${++seq}` });
+    const question = new Question({
+      id,
+      attribution: me,
+      content,
+      url: id,
+      published,
+      tos,
+      ccs,
+      endTime: typeof body.endTime === "string" ? Temporal.Instant.from(body.endTime) : null,
+      voters: Number.isInteger(body.voters) ? body.voters : 0,
+      ...(body.multiple === true ? { inclusiveOptions: options } : { exclusiveOptions: options }),
+    });
+    const create = new Create({ id: newActivityId(ctx, Create), actor: me, object: question, tos, ccs, published });
+    const recipients = followerRecipients();
+    localObjects.set(id.href, { object: question, recipients, create });
+    const sent = await send(ctx, recipients, create);
+    return { id: id.href, activity: create.id.href, inboxes: sent.inboxes };
   },
 
   "POST /control/like": async (ctx, body) => {
