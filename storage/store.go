@@ -26,6 +26,11 @@ type Store interface {
 	DomainBlocks() DomainBlocks
 	Queries() Queries
 	MediaAttachments() MediaAttachments
+	Reports() Reports
+	AccountWarnings() AccountWarnings
+	Rules() Rules
+	AuditLog() AuditLog
+	AdminAccounts() AdminAccounts
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when
