@@ -71,6 +71,10 @@ type Event struct {
 	HomeFeeds []storage.ID
 	// DeletedReblogs lists boosts removed with a deleted status.
 	DeletedReblogs []*storage.Status
+	// Report is the report concerned (report.forwarded).
+	Report *storage.Report
+	// ForwardTo lists more actors whose servers receive a forwarded report.
+	ForwardTo []string
 }
 
 // EventSink receives events. Publish must not block for long; it runs on
@@ -117,6 +121,9 @@ type Options struct {
 	MaxMediaAttachments int
 	// MaxProfileFields bounds the profile fields of an account (default 4).
 	MaxProfileFields int
+	// Limiter, when set, limits accounts beyond those a moderator silenced
+	// (see Service.Limited), such as those of silenced domains.
+	Limiter Limiter
 }
 
 // Service is the application core for local users. It is safe for
