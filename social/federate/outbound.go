@@ -27,6 +27,8 @@ import (
 //	follow.accepted     Accept(Follow)             follow.rejected      Reject(Follow)
 //	account.blocked     Block                      account.unblocked    Undo(Block)
 //	account.updated     Update(Person)
+//	account.suspended   Delete(Person)             account.unsuspended  Update(Person)
+//	report.forwarded    Flag, from the instance actor
 //
 // Posts are addressed by visibility (ap.Addressing) and delivered to the
 // author's followers (shared inboxes) — except direct ones — and to every
@@ -162,6 +164,12 @@ func (f *Federator) publish(ctx context.Context, e social.Event) error {
 		return f.sender.Send(ctx, a, block, e.Target.URI)
 	case social.EventAccountUpdated:
 		return f.sendProfile(ctx, a)
+	case social.EventAccountSuspended:
+		return f.SendActorDelete(ctx, a)
+	case social.EventAccountUnsuspended:
+		return f.sendProfile(ctx, a)
+	case social.EventReportForwarded:
+		return f.sendFlag(ctx, e)
 	}
 	return nil
 }
