@@ -72,6 +72,8 @@ type Account struct {
 	Moved             *Account      `json:"moved"`
 	Suspended         bool          `json:"suspended"`
 	Limited           bool          `json:"limited"`
+	// sensitized: a moderator forces the account's media sensitive.
+	sensitized bool
 }
 
 // Role is a user's role on the server, as in CredentialAccount.role.
@@ -184,6 +186,7 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 		Memorial:        a.Memorial,
 		Suspended:       a.SuspendedAt != nil,
 		Limited:         a.SilencedAt != nil,
+		sensitized:      a.Sensitized,
 	}
 	if a.LastStatusAt != nil {
 		d := Date(*a.LastStatusAt)
@@ -922,6 +925,10 @@ type Notification struct {
 	GroupKey  string   `json:"group_key"`
 	Account   *Account `json:"account"`
 	Status    *Status  `json:"status,omitempty"`
+	// Report is set on admin.report notifications.
+	Report *ReportEntity `json:"report,omitempty"`
+	// ModerationWarning is set on moderation_warning notifications.
+	ModerationWarning *AccountWarningEntity `json:"moderation_warning,omitempty"`
 }
 
 // notificationHasStatus reports whether a notification type is about a status.

@@ -183,6 +183,9 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 	}
 	if st.ReblogOfID == 0 {
 		out := StatusToAPI(st, view, a.urls)
+		if acct.sensitized && len(view.Media) > 0 && !view.Own {
+			out.Sensitive = true // a sensitized account's media are always sensitive
+		}
 		if b.withText {
 			t := st.Text
 			out.Text = &t
@@ -302,7 +305,13 @@ func (a *API) renderNotifications(ctx context.Context, viewer *storage.Account, 
 				continue
 			}
 		}
-		out = append(out, NotificationToAPI(n, from, st))
+		nn := NotificationToAPI(n, from, st)
+		if ok, err := a.addModerationFields(ctx, n, nn); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		out = append(out, nn)
 	}
 	return out, nil
 }

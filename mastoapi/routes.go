@@ -60,6 +60,7 @@ func (a *API) registerRoutes() {
 
 	a.registerStatusRoutes()
 	a.registerMediaRoutes()
+	a.registerAdminRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {
