@@ -192,6 +192,14 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 		d := Date(*a.LastStatusAt)
 		out.LastStatusAt = &d
 	}
+	if a.SuspendedAt != nil {
+		// As Mastodon: a suspended account shows nothing but its handle.
+		out.DisplayName, out.Note, out.Locked, out.Bot = "", "", false, false
+		out.Avatar, out.AvatarStatic = urls.DefaultAvatar(), urls.DefaultAvatar()
+		out.Header, out.HeaderStatic = urls.DefaultHeader(), urls.DefaultHeader()
+		out.FollowersCount, out.FollowingCount, out.StatusesCount, out.LastStatusAt = 0, 0, 0, nil
+		out.Emojis, out.Fields, out.Limited = []CustomEmoji{}, []Field{}, false
+	}
 	return out
 }
 
