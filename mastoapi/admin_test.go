@@ -252,3 +252,18 @@ func TestReportsAPI(t *testing.T) {
 	r = e.admin(http.MethodGet, "/api/v1/admin/reports/"+id, modTok, nil, http.StatusOK, "AdminReport").(obj)
 	assert.Equal(t, true, r["action_taken"])
 }
+
+func TestSignUpNotifiesStaff(t *testing.T) {
+	e := newEnv(t, nil)
+	modTok, _ := e.staffToken("mod", storage.RoleModerator)
+	app := e.registerApp("read write")
+	tok := decode[tokenResp](t, e.postForm("/oauth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {app.ClientID},
+		"client_secret": {app.ClientSecret}, "scope": {"read write"}}, ""))
+	resp := e.postForm("/api/v1/accounts", url.Values{"username": {"newbie"}, "email": {"newbie@example.com"},
+		"password": {"correct horse battery"}, "agreement": {"true"}}, tok.AccessToken)
+	requireStatus(t, resp, http.StatusOK)
+	ns := e.getList("/api/v1/notifications", modTok)
+	require.Len(t, ns, 1)
+	assert.Equal(t, "admin.sign_up", ns[0].(obj)["type"])
+	assert.Equal(t, "newbie", ns[0].(obj)["account"].(obj)["username"])
+}
