@@ -159,8 +159,20 @@ func (h *ActorHandler) account(w http.ResponseWriter, r *http.Request) *storage.
 		http.NotFound(w, r)
 		return nil
 	}
+	if a.SuspendedAt != nil && !isActorPath(r) {
+		// A suspended account's collections and posts are gone; its actor
+		// document stays, bare and marked suspended, as on Mastodon (peers
+		// verify its Delete with the key).
+		http.Error(w, "gone", http.StatusGone)
+		return nil
+	}
 	return a
 }
+
+type actorPathKey struct{}
+
+// isActorPath reports whether r is served by Actor.
+func isActorPath(r *http.Request) bool { v, _ := r.Context().Value(actorPathKey{}).(bool); return v }
 
 // Actor serves a local actor document.
 func (h *ActorHandler) Actor() http.Handler {
@@ -168,7 +180,7 @@ func (h *ActorHandler) Actor() http.Handler {
 		if h.negotiate(w, r) {
 			return
 		}
-		a := h.account(w, r)
+		a := h.account(w, r.WithContext(context.WithValue(r.Context(), actorPathKey{}, true)))
 		if a == nil {
 			return
 		}

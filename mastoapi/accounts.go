@@ -128,6 +128,13 @@ func (a *API) signUp(ctx context.Context, in signUpInput) (*storage.Account, *st
 		return nil, nil, err
 	}
 	a.log.Info("mastoapi: account signed up", "account_id", acct.ID, "approved", u.Approved)
+	if a.svc != nil {
+		// Staff learn of sign-ups (admin.sign_up); a failure here does
+		// not undo the sign-up.
+		if err := a.svc.NotifySignUp(ctx, acct); err != nil {
+			a.log.Warn("mastoapi: notify sign-up", "account_id", acct.ID, "err", err)
+		}
+	}
 	return acct, u, nil
 }
 

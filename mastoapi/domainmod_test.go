@@ -15,7 +15,7 @@ import (
 )
 
 // staffToken creates a user with role and a token with scope.
-func (e *env) staffToken(username string, role storage.Role, scope string) (string, *storage.Account) {
+func (e *env) staffTokenScoped(username string, role storage.Role, scope string) (string, *storage.Account) {
 	e.t.Helper()
 	a, u := e.createUser(username, "correct horse battery")
 	u.Role = role
@@ -34,9 +34,9 @@ func (e *env) delete(path, token string) *http.Response {
 
 func TestAdminDomainBlocks(t *testing.T) {
 	e := newEnv(t, func(o *mastoapi.Options) { o.DomainBlocksVisibility = mastoapi.DomainBlocksUsers })
-	mod, _ := e.staffToken("mod", storage.RoleModerator, "read write admin:read admin:write")
-	user, alice := e.staffToken("alice", storage.RoleUser, "read write admin:read admin:write")
-	readOnly, _ := e.staffToken("ro", storage.RoleAdmin, "admin:read:domain_blocks")
+	mod, _ := e.staffTokenScoped("mod", storage.RoleModerator, "read write admin:read admin:write")
+	user, alice := e.staffTokenScoped("alice", storage.RoleUser, "read write admin:read admin:write")
+	readOnly, _ := e.staffTokenScoped("ro", storage.RoleAdmin, "admin:read:domain_blocks")
 
 	// The domain's account followed alice: a suspension severs it.
 	ctx := context.Background()
@@ -110,8 +110,8 @@ func TestAdminDomainBlocks(t *testing.T) {
 
 func TestAdminDomainAllows(t *testing.T) {
 	e := newEnv(t, nil)
-	mod, _ := e.staffToken("mod", storage.RoleModerator, "admin:read:domain_allows admin:write:domain_allows")
-	user, _ := e.staffToken("alice", storage.RoleUser, "read write admin:read admin:write")
+	mod, _ := e.staffTokenScoped("mod", storage.RoleModerator, "admin:read:domain_allows admin:write:domain_allows")
+	user, _ := e.staffTokenScoped("alice", storage.RoleUser, "read write admin:read admin:write")
 	requireStatus(t, e.get("/api/v1/admin/domain_allows", user), http.StatusForbidden)
 	resp := e.postForm("/api/v1/admin/domain_allows", url.Values{"domain": {"Friends.Example"}}, mod)
 	requireStatus(t, resp, http.StatusOK)

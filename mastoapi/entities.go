@@ -72,6 +72,8 @@ type Account struct {
 	Moved             *Account      `json:"moved"`
 	Suspended         bool          `json:"suspended"`
 	Limited           bool          `json:"limited"`
+	// sensitized: a moderator forces the account's media sensitive.
+	sensitized bool
 }
 
 // Role is a user's role on the server, as in CredentialAccount.role.
@@ -184,6 +186,7 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 		Memorial:        a.Memorial,
 		Suspended:       a.SuspendedAt != nil,
 		Limited:         a.SilencedAt != nil,
+		sensitized:      a.Sensitized,
 	}
 	if a.LastStatusAt != nil {
 		d := Date(*a.LastStatusAt)
@@ -191,6 +194,14 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 	}
 	if a.AvatarURL != "" {
 		out.AvatarStatic = avatarStatic(a)
+	}
+	if a.SuspendedAt != nil {
+		// As Mastodon: a suspended account shows nothing but its handle.
+		out.DisplayName, out.Note, out.Locked, out.Bot = "", "", false, false
+		out.Avatar, out.AvatarStatic = urls.DefaultAvatar(), urls.DefaultAvatar()
+		out.Header, out.HeaderStatic = urls.DefaultHeader(), urls.DefaultHeader()
+		out.FollowersCount, out.FollowingCount, out.StatusesCount, out.LastStatusAt = 0, 0, 0, nil
+		out.Emojis, out.Fields, out.Limited = []CustomEmoji{}, []Field{}, false
 	}
 	return out
 }
@@ -931,6 +942,10 @@ type Notification struct {
 	Status    *Status  `json:"status,omitempty"`
 	// Event is set on severed_relationships notifications.
 	Event *RelationshipSeveranceEvent `json:"event,omitempty"`
+	// Report is set on admin.report notifications.
+	Report *ReportEntity `json:"report,omitempty"`
+	// ModerationWarning is set on moderation_warning notifications.
+	ModerationWarning *AccountWarningEntity `json:"moderation_warning,omitempty"`
 }
 
 // notificationHasStatus reports whether a notification type is about a status.

@@ -62,6 +62,9 @@ func (a *API) instanceV2(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := InstanceToAPI(a.info, a.versionString(), a.urls, st, contact)
+	if in.Rules, err = a.storedRules(r.Context()); err != nil {
+		return err
+	}
 	if mc, ok := a.mediaConfig(); ok {
 		in.Configuration.MediaAttachments = mc
 	}
@@ -90,6 +93,9 @@ func (a *API) instanceV1(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := InstanceV1ToAPI(a.info, a.versionString(), a.urls, st, contact)
+	if in.Rules, err = a.storedRules(r.Context()); err != nil {
+		return err
+	}
 	if mc, ok := a.mediaConfig(); ok {
 		in.Configuration.MediaAttachments = mc
 	}
@@ -122,7 +128,11 @@ func (a *API) instancePeers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) instanceRules(w http.ResponseWriter, r *http.Request) error {
-	WriteJSON(w, http.StatusOK, RulesToAPI(a.info.Rules))
+	rules, err := a.storedRules(r.Context())
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, rules)
 	return nil
 }
 

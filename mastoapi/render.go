@@ -209,6 +209,9 @@ func (b *statusBatch) one(a *API, st *storage.Status) *Status {
 		if b.applyFilters(st, st, out) {
 			return nil
 		}
+		if acct.sensitized && len(view.Media) > 0 && !view.Own {
+			out.Sensitive = true // a sensitized account's media are always sensitive
+		}
 		if b.withText {
 			t := st.Text
 			out.Text = &t
@@ -332,10 +335,16 @@ func (a *API) renderNotifications(ctx context.Context, viewer *storage.Account, 
 				continue
 			}
 		}
-		out = append(out, NotificationToAPI(n, from, st))
+		nn := NotificationToAPI(n, from, st)
 		if ev := events[n.ID]; ev != nil {
-			out[len(out)-1].Event = ev
+			nn.Event = ev
 		}
+		if ok, err := a.addModerationFields(ctx, n, nn); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		out = append(out, nn)
 	}
 	return out, nil
 }

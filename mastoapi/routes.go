@@ -63,6 +63,7 @@ func (a *API) registerRoutes() {
 	a.registerListRoutes()
 	a.registerUserDataRoutes()
 	a.registerPollRoutes()
+	a.registerAdminRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

@@ -265,3 +265,21 @@ func NewAccountPolicy(minAge time.Duration, now func() time.Time) Policy {
 		return Accept()
 	}))
 }
+
+// SuspendedAccountPolicy refuses the activities of remote accounts a
+// moderator suspended, as Mastodon does: their posts, follows, likes and
+// boosts are not taken in. A Delete (of the actor or of its posts) and an
+// Undo are still accepted, so that what the account removes goes away here
+// too.
+func SuspendedAccountPolicy() Policy {
+	return Named("suspended-account", PolicyFunc(func(_ context.Context, a *Activity) Decision {
+		if a.Signer == nil || a.Signer.SuspendedAt == nil {
+			return Accept()
+		}
+		switch a.Type() {
+		case ap.TypeDelete, ap.TypeUndo:
+			return Accept()
+		}
+		return Reject("this account is suspended on this server")
+	}))
+}

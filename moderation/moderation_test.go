@@ -394,3 +394,21 @@ func BenchmarkChainDecide(b *testing.B) {
 		c.Decide(ctx, act, signer)
 	}
 }
+
+func TestSuspendedAccountPolicy(t *testing.T) {
+	now := time.Now()
+	suspended := &storage.Account{Username: "spammer", Domain: "bad.example", SuspendedAt: &now}
+	fine := &storage.Account{Username: "fine", Domain: "bad.example"}
+	p := moderation.SuspendedAccountPolicy()
+	ctx := context.Background()
+	for _, typ := range []string{ap.TypeCreate, ap.TypeFollow, ap.TypeLike, ap.TypeAnnounce} {
+		d := p.Filter(ctx, moderation.NewActivity(&ap.Object{Type: typ, ID: "https://bad.example/a"}, suspended))
+		assert.Equal(t, moderation.VerdictReject, d.Verdict, typ)
+		d = p.Filter(ctx, moderation.NewActivity(&ap.Object{Type: typ, ID: "https://bad.example/a"}, fine))
+		assert.Equal(t, moderation.VerdictAccept, d.Verdict, typ)
+	}
+	for _, typ := range []string{ap.TypeDelete, ap.TypeUndo} {
+		d := p.Filter(ctx, moderation.NewActivity(&ap.Object{Type: typ, ID: "https://bad.example/a"}, suspended))
+		assert.Equal(t, moderation.VerdictAccept, d.Verdict, typ)
+	}
+}

@@ -25,16 +25,18 @@ type DomainModeration interface {
 }
 
 // Limited reports whether an account is limited (Mastodon's "silenced"):
-// the account itself (SilencedAt) or its domain is. A limited account's
-// statuses stay off public and hashtag timelines and out of the home feeds
-// of those who do not follow it. Accounts of a suspended domain count as
-// limited too (they are hidden anyway). Local accounts are limited only by
-// SilencedAt.
+// a moderator silenced it (SilencedAt), its domain is silenced (or
+// suspended: hidden anyway), or Options.Limiter says so. A limited
+// account's statuses reach only its followers: they stay off the public,
+// local, federated and hashtag timelines, out of the home feeds of those
+// who do not follow it, of the replies in threads and of search results for
+// everyone else, and its notifications to accounts that do not follow it
+// are hidden. Its profile and statuses stay reachable by direct link.
 func (s *Service) Limited(ctx context.Context, a *storage.Account) bool {
 	if a == nil {
 		return false
 	}
-	if a.SilencedAt != nil {
+	if a.SilencedAt != nil || (s.opts.Limiter != nil && s.opts.Limiter.Limited(a)) {
 		return true
 	}
 	if a.Domain == "" || s.opts.Domains == nil {
@@ -187,7 +189,9 @@ func (s *Service) CreateDomainBlock(ctx context.Context, actor *storage.Account,
 		}
 		return nil, fmt.Errorf("block domain %s: %w", d, err)
 	}
-	// audit: domain_block create
+	if err := s.audit(ctx, s.store, actor, "domain_block.create", "domain_block", b.ID, modName(actor)+" blocked "+b.Domain+" ("+string(b.Severity)+")"); err != nil {
+		return b, err
+	}
 	if err := s.domainChanged(ctx, b.Domain, b.Severity == storage.SeveritySuspend); err != nil {
 		return b, err
 	}
@@ -208,7 +212,9 @@ func (s *Service) UpdateDomainBlock(ctx context.Context, actor *storage.Account,
 	if err := s.store.InstanceDomainBlocks().Update(ctx, b); err != nil {
 		return nil, notFound(err, "update domain block %s", id)
 	}
-	// audit: domain_block update
+	if err := s.audit(ctx, s.store, actor, "domain_block.update", "domain_block", b.ID, modName(actor)+" changed the block of "+b.Domain+" ("+string(b.Severity)+")"); err != nil {
+		return b, err
+	}
 	if err := s.domainChanged(ctx, b.Domain, b.Severity == storage.SeveritySuspend && was != storage.SeveritySuspend); err != nil {
 		return b, err
 	}
@@ -224,7 +230,9 @@ func (s *Service) DeleteDomainBlock(ctx context.Context, actor *storage.Account,
 	if err := s.store.InstanceDomainBlocks().Delete(ctx, id); err != nil {
 		return nil, notFound(err, "delete domain block %s", id)
 	}
-	// audit: domain_block delete
+	if err := s.audit(ctx, s.store, actor, "domain_block.delete", "domain_block", b.ID, modName(actor)+" unblocked "+b.Domain); err != nil {
+		return b, err
+	}
 	return b, s.domainChanged(ctx, b.Domain, false)
 }
 
@@ -283,7 +291,9 @@ func (s *Service) CreateDomainAllow(ctx context.Context, actor *storage.Account,
 	if err := s.store.DomainAllows().Create(ctx, a); err != nil {
 		return nil, fmt.Errorf("allow domain %s: %w", d, err)
 	}
-	// audit: domain_allow create
+	if err := s.audit(ctx, s.store, actor, "domain_allow.create", "domain_allow", a.ID, modName(actor)+" allowed "+a.Domain); err != nil {
+		return a, err
+	}
 	return a, s.domainChanged(ctx, d, false)
 }
 
@@ -297,7 +307,9 @@ func (s *Service) DeleteDomainAllow(ctx context.Context, actor *storage.Account,
 	if err := s.store.DomainAllows().Delete(ctx, id); err != nil {
 		return nil, notFound(err, "delete domain allow %s", id)
 	}
-	// audit: domain_allow delete
+	if err := s.audit(ctx, s.store, actor, "domain_allow.delete", "domain_allow", a.ID, modName(actor)+" disallowed "+a.Domain); err != nil {
+		return a, err
+	}
 	sever := s.opts.Domains != nil && s.opts.Domains.AllowList()
 	return a, s.domainChanged(ctx, a.Domain, sever)
 }

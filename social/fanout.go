@@ -222,6 +222,12 @@ func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, reci
 			return nil
 		}
 	}
+	if s.Limited(ctx, from) {
+		// A limited account notifies only its followers.
+		if _, err := tx.Follows().Get(ctx, recipient.ID, from.ID); err != nil {
+			return ignoreNotFound(err)
+		}
+	}
 	now := s.now()
 	n := &storage.Notification{AccountID: recipient.ID, FromAccountID: from.ID, Type: typ, CreatedAt: now}
 	if st != nil {

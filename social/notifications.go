@@ -36,7 +36,7 @@ func (s *Service) Notifications(ctx context.Context, account *storage.Account, f
 		}
 		out = append(out, n)
 	}
-	return out, nil
+	return s.limitedNotifications(ctx, account.ID, rel, out)
 }
 
 // Notification returns one of account's notifications.

@@ -76,7 +76,7 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *storage.Account, q
 	if err != nil {
 		return nil, fmt.Errorf("search statuses: %w", err)
 	}
-	return s.filter(ctx, s.store, viewer.ID, sts, false)
+	return s.filter(ctx, s.store, viewer.ID, sts, true)
 }
 
 func clampSearch(limit, offset int) (int, int) {

@@ -79,6 +79,10 @@ type Event struct {
 	Poll *storage.Poll
 	// Votes are the new votes of a poll.voted event.
 	Votes []*storage.PollVote
+	// Report is the report concerned (report.forwarded).
+	Report *storage.Report
+	// ForwardTo lists more actors whose servers receive a forwarded report.
+	ForwardTo []string
 }
 
 // EventSink receives events. Publish must not block for long; it runs on
@@ -138,6 +142,9 @@ type Options struct {
 	// open (defaults DefaultMinPollExpiration, DefaultMaxPollExpiration).
 	MinPollExpiration time.Duration
 	MaxPollExpiration time.Duration
+	// Limiter, when set, limits accounts beyond those a moderator silenced
+	// (see Service.Limited), such as those of silenced domains.
+	Limiter Limiter
 }
 
 // Service is the application core for local users. It is safe for

@@ -202,6 +202,8 @@ func (s *Service) PostStatus(ctx context.Context, author *storage.Account, in Po
 			sensitive = *in.Sensitive
 		}
 		sensitive = sensitive || spoiler != ""
+		// A sensitized account's media are always sensitive.
+		sensitive = sensitive || (author.Sensitized && len(in.MediaIDs) > 0)
 
 		var parent *storage.Status
 		if in.InReplyToID != 0 {

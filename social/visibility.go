@@ -298,6 +298,12 @@ func (s *Service) filterInto(ctx context.Context, st storage.Store, viewer stora
 			out = append(out, x)
 		}
 	}
+	if timeline {
+		// Limited accounts reach only their followers on timelines.
+		if out, err = s.dropLimited(ctx, st, set, out); err != nil {
+			return nil, fmt.Errorf("filter statuses: %w", err)
+		}
+	}
 	pg.add(set)
 	return out, nil
 }

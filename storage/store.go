@@ -35,6 +35,11 @@ type Store interface {
 	Lists() Lists
 	UserData
 	Polls() Polls
+	Reports() Reports
+	AccountWarnings() AccountWarnings
+	Rules() Rules
+	AuditLog() AuditLog
+	AdminAccounts() AdminAccounts
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

@@ -13,7 +13,7 @@ import (
 
 func cmdAccount(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "usage: herd account create|list|set-role [flags]\n")
+		fmt.Fprint(stderr, "usage: herd account create|list|set-role|approve|reject|suspend|unsuspend|silence|unsilence|sensitive|unsensitive|disable|enable|warn|delete-data [flags]\n")
 		return errUsage
 	}
 	switch args[0] {
@@ -23,6 +23,9 @@ func cmdAccount(ctx context.Context, args []string, getenv func(string) string, 
 		return cmdAccountList(ctx, args[1:], getenv, stdout, stderr)
 	case "set-role":
 		return cmdAccountSetRole(ctx, args[1:], getenv, stdout, stderr)
+	}
+	if _, ok := accountActions[args[0]]; ok {
+		return cmdAccountModerate(ctx, args[0], args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "herd account: unknown subcommand %q (want create, list or set-role)\n", args[0])
 	return errUsage

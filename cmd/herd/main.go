@@ -4,8 +4,9 @@
 //	herd serve                      run the server (SQLite under ./herd-data by default)
 //	herd migrate                    apply database migrations
 //	herd version                    print the version
-//	herd account create|list|set-role
+//	herd account create|list|set-role and moderation actions
 //	herd domain block|unblock|allow|disallow|list
+//	herd report, herd rule, herd audit
 //
 // Every subcommand finds the database the same way: --data/--database
 // flags, then HERD_DATA/HERD_DATABASE, then the --config file.
@@ -46,6 +47,11 @@ Usage:
   herd domain block DOMAIN [--severity noop|silence|suspend] [--reject-media] [--reject-reports] [--obfuscate] [--comment C]
   herd domain unblock|allow|disallow DOMAIN
   herd domain list
+  herd account approve|reject|suspend|unsuspend|silence|unsilence|sensitive|unsensitive|
+               disable|enable|warn|delete-data USERNAME[@DOMAIN] [--reason TEXT] [--report ID]
+  herd report list [--all] | show ID | resolve ID [--note N] | reopen ID [--note N]
+  herd rule add TEXT [--hint H] | list | remove ID
+  herd audit [--limit N] [--action A] [--by USERNAME]   the moderation audit log
 
 Run "herd COMMAND -h" for the flags of a command.
 `
@@ -71,6 +77,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdMedia(ctx, args[1:], getenv, stdout, stderr)
 	case "domain":
 		err = cmdDomain(ctx, args[1:], getenv, stdout, stderr)
+	case "report":
+		err = cmdReport(ctx, args[1:], getenv, stdout, stderr)
+	case "rule":
+		err = cmdRule(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		err = cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

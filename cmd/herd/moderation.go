@@ -27,7 +27,7 @@ func (a *app) setupModeration(c *config, st *storeHandle, urls *social.URLs, log
 		LocalDomain: urls.Host(),
 		Logger:      log.With("component", "moderation"),
 	})
-	a.policy = moderation.NewChain(append([]moderation.Policy{moderation.DomainPolicy(a.domains)}, cfg.Policies(nil)...)...)
+	a.policy = moderation.NewChain(append([]moderation.Policy{moderation.DomainPolicy(a.domains), moderation.SuspendedAccountPolicy()}, cfg.Policies(nil)...)...)
 	if c.PolicyFile != "" {
 		log.Info("inbound policies loaded", "file", c.PolicyFile, "policies", a.policy.Len(), "limited_federation", cfg.LimitedFederation)
 	}

@@ -136,7 +136,8 @@ func New(svc *social.Service, resolver *federation.Resolver, sender *federation.
 }
 
 // Register installs the Federator's inbox handlers on h: Follow, Accept,
-// Reject, Undo, Create, Update, Delete, Like, Announce, Block and Move.
+// Reject, Undo, Create, Update, Delete, Like, Announce, Block, Move and
+// Flag.
 // Register before the inbox serves.
 func (f *Federator) Register(h *federation.Handlers) {
 	federation.On(h, f.onFollow)
@@ -150,6 +151,7 @@ func (f *Federator) Register(h *federation.Handlers) {
 	federation.On(h, f.onAnnounce)
 	federation.On(h, f.onBlock)
 	federation.On(h, f.onMove)
+	federation.On(h, f.onFlag)
 }
 
 // ResolveMention implements social.MentionResolver: a mention of

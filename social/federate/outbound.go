@@ -30,6 +30,8 @@ import (
 //	account.updated     Update(Person)
 //	poll.voted          Create(Note{name}) to a remote poll's author; Update(Question) for a local poll (delayed)
 //	poll.ended          Update(Question) for a local poll; a remote poll is fetched again
+//	account.suspended   Delete(Person)             account.unsuspended  Update(Person)
+//	report.forwarded    Flag, from the instance actor
 //
 // Posts are addressed by visibility (ap.Addressing) and delivered to the
 // author's followers (shared inboxes) — except direct ones — and to every
@@ -175,6 +177,12 @@ func (f *Federator) publish(ctx context.Context, e social.Event) error {
 		return f.sender.Send(ctx, a, block, e.Target.URI)
 	case social.EventAccountUpdated:
 		return f.sendProfile(ctx, a)
+	case social.EventAccountSuspended:
+		return f.SendActorDelete(ctx, a)
+	case social.EventAccountUnsuspended:
+		return f.sendProfile(ctx, a)
+	case social.EventReportForwarded:
+		return f.sendFlag(ctx, e)
 	}
 	return nil
 }
