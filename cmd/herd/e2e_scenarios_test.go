@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os/exec"
 	"net/url"
 	"strings"
 	"testing"
@@ -184,6 +185,30 @@ func runScenarios(t *testing.T, x, y *node, p string) {
 		return acct["display_name"] == "Xavier "+p && strings.Contains(fmt.Sprint(acct["note"]), "new bio")
 	})
 
+	// Poll and vote: Yolanda votes on Xavier's poll; both see the tally.
+	poll := x.call(xt, "POST", "/api/v1/statuses", url.Values{"status": {p + " which one?"}, "poll[options][]": {"tea", "coffee"},
+		"poll[expires_in]": {"3600"}, "visibility": {"public"}}, 200)
+	pollID := poll["poll"].(map[string]any)["id"].(string)
+	var there map[string]any
+	waitUntil(t, "the poll reaches yolanda", func() bool {
+		there = y.findIn(yt, "/api/v1/timelines/home", p+" which one?")
+		return there != nil && there["poll"] != nil
+	})
+	remotePoll := there["poll"].(map[string]any)
+	require.Len(t, remotePoll["options"], 2)
+	voted := y.call(yt, "POST", "/api/v1/polls/"+remotePoll["id"].(string)+"/votes", url.Values{"choices[]": {"1"}}, 200)
+	assert.Equal(t, true, voted["voted"])
+	assert.Equal(t, []any{float64(1)}, voted["own_votes"])
+	waitUntil(t, "the vote reaches xavier", func() bool {
+		pl := x.call(xt, "GET", "/api/v1/polls/"+pollID, nil, 200)
+		opts := pl["options"].([]any)
+		return pl["votes_count"] == float64(1) && opts[1].(map[string]any)["votes_count"] == float64(1)
+	})
+	waitUntil(t, "the new tally reaches yolanda", func() bool {
+		pl := y.call(yt, "GET", "/api/v1/polls/"+remotePoll["id"].(string), nil, 200)
+		return pl["votes_count"] == float64(1) && pl["voters_count"] == float64(1)
+	})
+
 	// Block: Yolanda blocks Xavier; the follows between them end on both
 	// servers and Xavier's next post does not reach her.
 	y.call(yt, "POST", "/api/v1/accounts/"+xAtY+"/block", url.Values{}, 200)
@@ -194,6 +219,66 @@ func runScenarios(t *testing.T, x, y *node, p string) {
 	x.call(xt, "POST", "/api/v1/statuses", url.Values{"status": {p + " after the block"}, "visibility": {"public"}}, 200)
 	time.Sleep(time.Second)
 	assert.Nil(t, y.findIn(yt, "/api/v1/timelines/home", p+" after the block"))
+}
+
+// TestFederatedAccountDeletion suspends an account through the admin API
+// (Mastodon's way of deleting one) and checks that the other server
+// removes it and its posts; then the account's data is deleted. Both
+// directions.
+func TestFederatedAccountDeletion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test builds and runs herd")
+	}
+	a, b := startNode(t), startNode(t)
+	for _, dir := range [][2]*node{{a, b}, {b, a}} {
+		x, y := dir[0].with(t), dir[1].with(t)
+		p := strings.ReplaceAll(strings.ReplaceAll(x.host, ".", ""), ":", "")
+		xName := "leaver" + p[len(p)-4:]
+		xt, yt := x.user(xName), y.user("stayer"+p[len(p)-4:])
+		admin := x.adminToken("boss" + p[len(p)-4:])
+		me := x.call(xt, "GET", "/api/v1/accounts/verify_credentials", nil, 200)
+
+		xAtY := y.resolve(yt, xName+"@"+x.host)
+		y.call(yt, "POST", "/api/v1/accounts/"+xAtY+"/follow", url.Values{}, 200)
+		waitUntil(t, "the follow is accepted", func() bool { return y.relationship(yt, xAtY)["following"] == true })
+		x.call(xt, "POST", "/api/v1/statuses", url.Values{"status": {"goodbye world " + p}}, 200)
+		var copyID string
+		waitUntil(t, "the post arrives", func() bool {
+			st := y.findIn(yt, "/api/v1/timelines/home", "goodbye world "+p)
+			if st != nil {
+				copyID = st["id"].(string)
+			}
+			return st != nil
+		})
+
+		x.call(admin, "POST", "/api/v1/admin/accounts/"+me["id"].(string)+"/action", url.Values{"type": {"suspend"}, "text": {"bye"}}, 200)
+		waitUntil(t, "the other server removes the account's posts", func() bool { return y.statusGone(yt, copyID) })
+		waitUntil(t, "and the account", func() bool {
+			var rels []map[string]any
+			y.do(yt, "GET", "/api/v1/accounts/relationships?id[]="+xAtY, nil, 200, &rels)
+			return len(rels) == 0 || rels[0]["following"] == false
+		})
+		var following []map[string]any
+		y.do(yt, "GET", "/api/v1/accounts/"+y.call(yt, "GET", "/api/v1/accounts/verify_credentials", nil, 200)["id"].(string)+"/following", nil, 200, &following)
+		assert.Empty(t, following, "the follow of the deleted account is gone")
+		x.call(admin, "DELETE", "/api/v1/admin/accounts/"+me["id"].(string), nil, 200)
+		assert.Nil(t, y.findIn(yt, "/api/v1/timelines/home", "goodbye world "+p))
+	}
+}
+
+// adminToken signs up a user, makes it an admin with the CLI (on the
+// running server's database) and returns a token with admin scopes.
+func (n *node) adminToken(username string) string {
+	t := n.t
+	n.user(username)
+	out, err := exec.Command(herdBinary(t), "account", "set-role", "--data", n.data, "--username", username, "--role", "admin").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	const scopes = "read write follow admin:read admin:write"
+	app := n.call("", "POST", "/api/v1/apps", url.Values{"client_name": {"e2e-admin"}, "redirect_uris": {"urn:ietf:wg:oauth:2.0:oob"}, "scopes": {scopes}}, 200)
+	tok := n.call("", "POST", "/oauth/token", url.Values{"grant_type": {"password"}, "client_id": {app["client_id"].(string)},
+		"client_secret": {app["client_secret"].(string)}, "username": {username + "@example.com"},
+		"password": {"correct horse battery staple"}, "scope": {scopes}}, 200)
+	return tok["access_token"].(string)
 }
 
 // statusGone reports whether GET /api/v1/statuses/id answers 404.
