@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"os/exec"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
