@@ -47,6 +47,9 @@ type ActorHandlerOptions struct {
 	// r.PathValue("name")).
 	Username func(r *http.Request) string
 	Logger   *slog.Logger
+	// Gate, when set, checks signed fetches of an account's documents:
+	// a signer the account blocks (or on a suspended host) is refused.
+	Gate *FetchGate
 }
 
 // ActorHandler serves the ActivityPub documents of local accounts: actors,
@@ -157,6 +160,9 @@ func (h *ActorHandler) account(w http.ResponseWriter, r *http.Request) *storage.
 	if a.URI != "" && h.urls != nil && a.URI != h.urls.Actor(a.Username) {
 		// Not laid out here (the instance actor has its own URL).
 		http.NotFound(w, r)
+		return nil
+	}
+	if !h.o.Gate.allow(w, r, a) {
 		return nil
 	}
 	return a
