@@ -345,3 +345,44 @@ func TestFilteredKeywordHidesOrWarnsInEachContext(t *testing.T) {
 
 // env returns e itself (lets table entries take an *env).
 func (e *env) env() *env { return e }
+
+// TestLimitedAccountHiddenFromNonFollowers: a limited (silenced) account's
+// posts stay off public timelines and public streams, its replies out of
+// the threads of those who do not follow it, and its notifications to
+// non-followers are not created; its followers still see it.
+func TestLimitedAccountHiddenFromNonFollowers(t *testing.T) {
+	e := newStreamEnv(t)
+	alice, _ := e.userToken("alice", "read write follow")
+	bob, bobAcct := e.userToken("bob", "read write follow")
+	carol, carolAcct := e.userToken("carol", "read write follow")
+	bid := bobAcct.ID.String()
+	e.postObj("/api/v1/accounts/"+bid+"/follow", carol, nil, http.StatusOK)
+	root := e.post(carol, "carol root")["id"].(string)
+	e.post(bob, "@carol bobearly", "in_reply_to_id", root)
+
+	ctx := context.Background()
+	b, err := e.store.Accounts().Get(ctx, bobAcct.ID)
+	require.NoError(t, err)
+	now := time.Now().UTC()
+	b.SilencedAt = &now
+	require.NoError(t, e.store.Accounts().Update(ctx, b))
+
+	public := e.dial(alice, "stream=public")
+	e.post(bob, "@alice boblimited public")
+	e.post(bob, "boblimited reply", "in_reply_to_id", root)
+	sentinel := e.post(carol, "carol sentinel")["id"].(string)
+
+	for _, path := range []string{"/api/v1/timelines/public", "/api/v1/notifications", "/api/v1/statuses/" + root + "/context"} {
+		resp := e.get(path, alice)
+		requireStatus(t, resp, http.StatusOK)
+		body := readBody(t, resp)
+		assert.NotContains(t, body, "boblimited", path)
+		assert.NotContains(t, body, "bobearly", path)
+	}
+	_, id, content := e.next(public)
+	assert.Equal(t, sentinel, id, "first public event: %q", content)
+	// A follower still sees bob in its home and in threads.
+	assert.Contains(t, contentsOf(e.getList("/api/v1/timelines/home", carol)), "boblimited public")
+	assert.Contains(t, contentsOf(e.getObj("/api/v1/statuses/"+root+"/context", carol, http.StatusOK)["descendants"].([]any)), "boblimited reply")
+	_ = carolAcct
+}
