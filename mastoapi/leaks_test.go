@@ -295,8 +295,12 @@ func TestFilteredKeywordHidesOrWarnsInEachContext(t *testing.T) {
 		read    func(e *env, viewer string, bob *storage.Account, root string) []any
 	}
 	contexts := []where{
-		{"home", func(e *env, v string, _ *storage.Account, _ string) []any { return e.getList("/api/v1/timelines/home", v) }},
-		{"public", func(e *env, v string, _ *storage.Account, _ string) []any { return e.getList("/api/v1/timelines/public", v) }},
+		{"home", func(e *env, v string, _ *storage.Account, _ string) []any {
+			return e.getList("/api/v1/timelines/home", v)
+		}},
+		{"public", func(e *env, v string, _ *storage.Account, _ string) []any {
+			return e.getList("/api/v1/timelines/public", v)
+		}},
 		{"account", func(e *env, v string, b *storage.Account, _ string) []any {
 			return e.getList("/api/v1/accounts/"+b.ID.String()+"/statuses", v)
 		}},
