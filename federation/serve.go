@@ -47,6 +47,9 @@ type ActorHandlerOptions struct {
 	// r.PathValue("name")).
 	Username func(r *http.Request) string
 	Logger   *slog.Logger
+	// Gate, when set, checks signed fetches of an account's documents:
+	// a signer the account blocks (or on a suspended host) is refused.
+	Gate *FetchGate
 }
 
 // ActorHandler serves the ActivityPub documents of local accounts: actors,
@@ -164,6 +167,9 @@ func (h *ActorHandler) account(w http.ResponseWriter, r *http.Request) *storage.
 		// document stays, bare and marked suspended, as on Mastodon (peers
 		// verify its Delete with the key).
 		http.Error(w, "gone", http.StatusGone)
+		return nil
+	}
+	if !h.o.Gate.allow(w, r, a) {
 		return nil
 	}
 	return a

@@ -213,6 +213,9 @@ func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, reci
 	if muted, err := threadMuted(ctx, tx, recipient.ID, st); err != nil || muted {
 		return err
 	}
+	if hide, err := s.notifyLimited(ctx, tx, recipient, from, typ); err != nil || hide {
+		return err
+	}
 	if from.Domain != "" {
 		blocked, err := tx.DomainBlocks().Blocking(ctx, recipient.ID, from.Domain)
 		if err != nil {

@@ -2,7 +2,6 @@ package social
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/herd-social/herd/storage"
 )
@@ -58,40 +57,4 @@ func (s *Service) dropLimited(ctx context.Context, st storage.Store, set *status
 		out = append(out, x)
 	}
 	return out, nil
-}
-
-// limitedNotifications drops the notifications sent by limited accounts
-// the recipient does not follow.
-func (s *Service) limitedNotifications(ctx context.Context, recipient storage.ID, rel *relations, ns []*storage.Notification) ([]*storage.Notification, error) {
-	var limited []storage.ID
-	for id, a := range rel.accounts {
-		if id != recipient && s.Limited(ctx, a) {
-			limited = append(limited, id)
-		}
-	}
-	if len(limited) == 0 {
-		return ns, nil
-	}
-	if err := rel.loadFollowing(ctx, s.store, limited); err != nil {
-		return nil, fmt.Errorf("notifications: %w", err)
-	}
-	out := ns[:0]
-	for _, n := range ns {
-		a := rel.accounts[n.FromAccountID]
-		if n.FromAccountID != recipient && s.Limited(ctx, a) && !rel.following[n.FromAccountID] && !staffNotification(n.Type) {
-			continue
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-// staffNotification reports whether a notification type is for staff (or
-// from moderation): those are never hidden.
-func staffNotification(t storage.NotificationType) bool {
-	switch t {
-	case storage.NotifySignUp, storage.NotifyReport, storage.NotifyModeration:
-		return true
-	}
-	return false
 }

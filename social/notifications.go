@@ -9,37 +9,56 @@ import (
 
 // Notifications pages through account's notifications, newest first,
 // leaving out those from accounts it now blocks, is blocked by, or mutes
-// with notifications hidden.
+// with notifications hidden, from suspended accounts and blocked domains,
+// from limited accounts it does not follow, and those about statuses it
+// may no longer see.
 func (s *Service) Notifications(ctx context.Context, account *storage.Account, f storage.NotificationFilter, p storage.Page) ([]*storage.Notification, error) {
 	if account == nil {
 		return nil, ErrForbidden
 	}
-	ns, err := s.store.Notifications().List(ctx, account.ID, f, p)
-	if err != nil {
-		return nil, fmt.Errorf("notifications: %w", err)
-	}
-	from := make([]storage.ID, 0, len(ns))
-	for _, n := range ns {
-		from = append(from, n.FromAccountID)
-	}
-	rel, err := loadRelations(ctx, s.store, account.ID, from)
-	if err != nil {
-		return nil, fmt.Errorf("notifications: %w", err)
-	}
-	out := make([]*storage.Notification, 0, len(ns))
-	for _, n := range ns {
-		if rel.blocked(n.FromAccountID) {
-			continue
+	p = p.Norm(storage.DefaultLimit, storage.MaxLimit)
+	out := []*storage.Notification{}
+	// Filtering may leave a page short: read on (a few rounds at most)
+	// while more may exist, so that a filtered page is not taken for the
+	// end of the list.
+	for round := 0; round < maxFillRounds; round++ {
+		ns, err := s.store.Notifications().List(ctx, account.ID, f, p)
+		if err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
 		}
-		if m := rel.mutes[n.FromAccountID]; m != nil && m.HideNotifications {
-			continue
+		kept, err := s.keepNotifications(ctx, account, ns)
+		if err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
 		}
-		out = append(out, n)
+		if p.Ascending() {
+			out = append(kept, out...)
+		} else {
+			out = append(out, kept...)
+		}
+		if len(ns) < p.Limit || len(out) >= p.Limit {
+			break
+		}
+		if p.Ascending() {
+			p.MinID = ns[0].ID
+			if ns[len(ns)-1].ID > p.MinID {
+				p.MinID = ns[len(ns)-1].ID
+			}
+		} else {
+			p.MaxID = ns[len(ns)-1].ID
+		}
 	}
-	return s.limitedNotifications(ctx, account.ID, rel, out)
+	if len(out) > p.Limit {
+		if p.Ascending() {
+			out = out[len(out)-p.Limit:]
+		} else {
+			out = out[:p.Limit]
+		}
+	}
+	return out, nil
 }
 
-// Notification returns one of account's notifications.
+// Notification returns one of account's notifications (ErrNotFound when
+// Notifications would leave it out).
 func (s *Service) Notification(ctx context.Context, account *storage.Account, id storage.ID) (*storage.Notification, error) {
 	if account == nil {
 		return nil, ErrForbidden
@@ -47,6 +66,13 @@ func (s *Service) Notification(ctx context.Context, account *storage.Account, id
 	n, err := s.store.Notifications().Get(ctx, account.ID, id)
 	if err != nil {
 		return nil, notFound(err, "notification %s", id)
+	}
+	kept, err := s.keepNotifications(ctx, account, []*storage.Notification{n})
+	if err != nil {
+		return nil, fmt.Errorf("notification %s: %w", id, err)
+	}
+	if len(kept) == 0 {
+		return nil, fmt.Errorf("notification %s: %w", id, ErrNotFound)
 	}
 	return n, nil
 }
@@ -74,7 +100,8 @@ func (s *Service) ClearNotifications(ctx context.Context, account *storage.Accou
 }
 
 // UnreadNotifications counts account's notifications newer than sinceID
-// (the read marker) matching f.
+// (the read marker) matching f that Notifications would show, counting at
+// most 1000.
 func (s *Service) UnreadNotifications(ctx context.Context, account *storage.Account, sinceID storage.ID, f storage.NotificationFilter) (int64, error) {
 	if account == nil {
 		return 0, ErrForbidden
@@ -83,5 +110,9 @@ func (s *Service) UnreadNotifications(ctx context.Context, account *storage.Acco
 	if err != nil {
 		return 0, fmt.Errorf("count notifications: %w", err)
 	}
-	return n, nil
+	if n == 0 {
+		return 0, nil
+	}
+	// Count only what Notifications would show.
+	return s.countVisibleSince(ctx, account, sinceID, f)
 }

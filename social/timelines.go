@@ -291,10 +291,19 @@ func (s *Service) Context(ctx context.Context, viewer *storage.Account, id stora
 		return nil, fmt.Errorf("context of %s: %w", id, err)
 	}
 	out := &Context{}
-	if out.Ancestors, err = s.filter(ctx, s.store, vid, anc, false); err != nil {
+	// Limited accounts stay out of threads for those who do not follow
+	// them, as on Mastodon.
+	pg := newPage()
+	keepAnc := s.limitKeep(ctx, vid, true, pg, func(sts []*storage.Status) ([]*storage.Status, error) {
+		return s.filterInto(ctx, s.store, vid, sts, false, pg)
+	})
+	if out.Ancestors, err = keepAnc(anc); err != nil {
 		return nil, err
 	}
-	if out.Descendants, err = s.filter(ctx, s.store, vid, desc, true); err != nil {
+	keepDesc := s.limitKeep(ctx, vid, true, pg, func(sts []*storage.Status) ([]*storage.Status, error) {
+		return s.filterInto(ctx, s.store, vid, sts, true, pg)
+	})
+	if out.Descendants, err = keepDesc(desc); err != nil {
 		return nil, err
 	}
 	return out, nil

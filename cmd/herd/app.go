@@ -116,14 +116,18 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		log.Warn("video, audio and animated GIF uploads are disabled: ffmpeg/ffprobe are missing or lack libx264/aac (install the ffmpeg package)", "err", err)
 	}
 	// Streaming: social events become hub messages after federation saw them.
-	a.hooks.Also(streaming.NewPublisher(a.hub, st, nil))
+	a.hooks.Also(streaming.NewPublisher(a.hub, st, &streaming.PublisherOptions{
+		Limited: func(ctx context.Context, acct *storage.Account) bool { return a.svc.Limited(ctx, acct) }}))
 	// Web Push: one VAPID key pair shared by every process, endpoints
 	// reached through the SSRF-guarded client.
 	vapid, err := webpush.LoadVAPID(ctx, st.Settings())
 	if err != nil {
 		return nil, err
 	}
-	a.push = webpush.NewSender(st, urls, vapid, a.client.HTTPClient(), &webpush.Options{Logger: log.With("component", "webpush")})
+	a.push = webpush.NewSender(st, urls, vapid, a.client.HTTPClient(), &webpush.Options{Logger: log.With("component", "webpush"),
+		Visible: func(ctx context.Context, n *storage.Notification) (bool, error) {
+			return a.svc.NotificationVisible(ctx, n)
+		}})
 	a.hooks.Also(a.push)
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks,
 		Domains: a.domains})
@@ -296,6 +300,7 @@ func (a *app) handler() http.Handler {
 		Polls:         st.Polls(),
 		InstanceActor: a.instance,
 		Logger:        a.log.With("component", "actors"),
+		Gate:          &federation.FetchGate{Resolver: a.resolver, Blocked: a.domains, Refuses: a.svc.RefusesFetch},
 	})
 	actors.Mount(mux)
 	// Profile pages at /@name (ServeMux wildcards must fill a whole segment).

@@ -29,6 +29,11 @@ type PublisherOptions struct {
 	// Timeout bounds one Publish call's work (default 5 s). Publishing
 	// outlives the request that caused it: it is not cancelled with it.
 	Timeout time.Duration
+	// Limited reports whether an author is limited (silenced, itself or
+	// through its domain): its statuses then stay off the public and
+	// hashtag streams. Nil looks at the account's SilencedAt only;
+	// social.Service.Limited also knows the domain silences.
+	Limited func(ctx context.Context, a *storage.Account) bool
 }
 
 // Publisher is a social.EventSink that publishes streaming events to a
@@ -38,6 +43,7 @@ type Publisher struct {
 	store storage.Store
 	log   *slog.Logger
 	to    time.Duration
+	lim   func(ctx context.Context, a *storage.Account) bool
 }
 
 var _ social.EventSink = (*Publisher)(nil)
@@ -48,7 +54,8 @@ var _ social.EventSink = (*Publisher)(nil)
 // Routing, as Mastodon's:
 //   - status.created: "update" to "user:<id>" of every home feed that
 //     received it; for public statuses that are not replies to someone else
-//     (and whose author is not silenced) "update" to "public",
+//     (and whose author is not limited, see PublisherOptions.Limited)
+//     "update" to "public",
 //     "public:local" or "public:remote" and their ":media" variants when it
 //     has media; for public statuses "update" to "hashtag:<tag>" and, when
 //     local, "hashtag:local:<tag>"; for direct statuses "conversation" to
@@ -77,7 +84,7 @@ func NewPublisher(hub timeline.Hub, store storage.Store, opts *PublisherOptions)
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
 	}
-	return &Publisher{hub: hub, store: store, log: o.Logger, to: o.Timeout}
+	return &Publisher{hub: hub, store: store, log: o.Logger, to: o.Timeout, lim: o.Limited}
 }
 
 // MessageRef returns the reference a Message carries for a status or
@@ -147,7 +154,9 @@ func (p *Publisher) Messages(ctx context.Context, e social.Event) ([]timeline.Me
 		for _, id := range e.ListFeeds {
 			add(event, ref, ListChannel(id.String()))
 		}
-		add(event, ref, broadcastChannels(st, e.Actor)...)
+		if p.lim == nil || e.Actor == nil || !p.lim(ctx, e.Actor) {
+			add(event, ref, broadcastChannels(st, e.Actor)...)
+		}
 		if st.Visibility == storage.VisibilityDirect && st.ReblogOfID == 0 {
 			for _, id := range e.HomeFeeds {
 				add(EventConversation, ref, DirectChannel(id))

@@ -38,6 +38,11 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives a line per failed send; default slog.Default().
 	Logger *slog.Logger
+	// Visible reports whether the recipient may still see a notification
+	// (a block or mute may have come between its creation and its push);
+	// social.Service.NotificationVisible is the full check. Nil checks
+	// blocks either way and mutes that hide notifications in the store.
+	Visible func(ctx context.Context, n *storage.Notification) (bool, error)
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
 }
@@ -169,6 +174,12 @@ func (s *Sender) deliver(ctx context.Context, n *storage.Notification) {
 	from, err := s.st.Accounts().Get(ctx, n.FromAccountID)
 	if err != nil {
 		s.log.Warn("webpush: notifying account", "notification", n.ID, "err", err)
+		return
+	}
+	if ok, err := s.visible(ctx, n); err != nil || !ok {
+		if err != nil {
+			s.log.Warn("webpush: visibility", "notification", n.ID, "err", err)
+		}
 		return
 	}
 	var follow *storage.FollowState
@@ -334,4 +345,30 @@ func hostOf(endpoint string) string {
 	}
 	host, _, _ := strings.Cut(rest, "/")
 	return host
+}
+
+// visible applies Options.Visible, or the store check of blocks and mutes.
+func (s *Sender) visible(ctx context.Context, n *storage.Notification) (bool, error) {
+	if s.o.Visible != nil {
+		return s.o.Visible(ctx, n)
+	}
+	if n.FromAccountID == n.AccountID {
+		return true, nil
+	}
+	ids := []storage.ID{n.FromAccountID}
+	blocks, err := s.st.Blocks().States(ctx, n.AccountID, ids)
+	if err != nil {
+		return false, fmt.Errorf("blocks: %w", err)
+	}
+	if b := blocks[n.FromAccountID]; b.Blocking || b.BlockedBy {
+		return false, nil
+	}
+	mutes, err := s.st.Mutes().States(ctx, n.AccountID, ids)
+	if err != nil {
+		return false, fmt.Errorf("mutes: %w", err)
+	}
+	if m := mutes[n.FromAccountID]; m != nil && m.HideNotifications {
+		return false, nil
+	}
+	return true, nil
 }
