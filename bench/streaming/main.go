@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -54,9 +55,11 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/herd-social/herd/mastoapi"
 	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/mastoapi/streaming/streamtest"
 	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
 	"github.com/herd-social/herd/storage/sqlite"
 	"github.com/herd-social/herd/timeline"
 )
@@ -72,6 +75,7 @@ func main() {
 		interval = flag.Duration("interval", 500*time.Millisecond, "pause between posts")
 		dials    = flag.Int("dials", 64, "concurrent dials while connecting")
 		timeout  = flag.Duration("timeout", 10*time.Minute, "bound of the whole run")
+		renderer = flag.String("renderer", "api", "server's renderer: api (mastoapi, as herd serve) or store (streaming.StoreRenderer)")
 	)
 	flag.BoolVar(&verbose, "v", false, "print each post's slowest delivery")
 	flag.Parse()
@@ -82,6 +86,10 @@ func main() {
 	if *stream != "user" && *stream != "public" {
 		log.Fatal("-stream must be user or public")
 	}
+	if *renderer != "api" && *renderer != "store" {
+		log.Fatal("-renderer must be api or store")
+	}
+	os.Setenv(rendererEnv, *renderer)
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	if err := run(ctx, *n, *accounts, *stream, *posts, *interval, *dials); err != nil {
@@ -93,6 +101,9 @@ func main() {
 // is the number of accounts to seed.
 const serveEnv = "HERD_BENCH_STREAMING_SERVE"
 
+// rendererEnv passes -renderer to the child.
+const rendererEnv = "HERD_BENCH_STREAMING_RENDERER"
+
 // serveChild runs the server when this process is the harness's child.
 func serveChild() bool {
 	v := os.Getenv(serveEnv)
@@ -101,7 +112,7 @@ func serveChild() bool {
 	}
 	accounts, _ := strconv.Atoi(v)
 	raiseFDLimit()
-	if err := runServer(accounts); err != nil {
+	if err := runServer(accounts, os.Getenv(rendererEnv)); err != nil {
 		log.Fatal(err)
 	}
 	return true
@@ -133,9 +144,53 @@ type stats struct {
 	Goroutines  int    `json:"goroutines"`
 }
 
-// runServer seeds a fresh SQLite store, serves streamtest on loopback,
-// prints a ready line and serves until its standard input closes.
-func runServer(accounts int) error {
+// written collects the server-side fan-out latencies (Options.OnWritten):
+// from the Handler receiving an event to its frame written to a socket.
+type written struct {
+	mu sync.Mutex
+	d  []int64 // microseconds
+}
+
+func (w *written) add(_ string, d time.Duration) {
+	w.mu.Lock()
+	w.d = append(w.d, d.Microseconds())
+	w.mu.Unlock()
+}
+
+// take returns and forgets what was collected.
+func (w *written) take() []int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	d := w.d
+	w.d = nil
+	return d
+}
+
+// apiRenderer renders as herd serve does: through mastoapi, each status
+// prepared once per event.
+type apiRenderer struct{ api *mastoapi.API }
+
+func (r apiRenderer) RenderStatus(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
+	return r.api.RenderStatusJSON(ctx, viewer, id)
+}
+
+func (r apiRenderer) RenderNotification(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
+	return r.api.RenderNotificationJSON(ctx, viewer, id)
+}
+
+func (r apiRenderer) PrepareStatus(ctx context.Context, id storage.ID) (streaming.PreparedStatus, error) {
+	p, err := r.api.PrepareStreamStatus(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// runServer seeds a fresh SQLite store, serves the streaming API and
+// POST /api/v1/statuses on loopback — composed as herd serve composes them
+// (mastoapi renderer) or with streamtest's StoreRenderer — prints a ready
+// line and serves until its standard input closes.
+func runServer(accounts int, renderer string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "herd-bench-streaming")
 	if err != nil {
@@ -149,9 +204,31 @@ func runServer(accounts int) error {
 	defer store.Close()
 	hub := timeline.NewMemoryHub()
 	defer hub.Close()
-	srv, err := streamtest.New(store, hub, nil)
+	var wr written
+	sopts := &streaming.Options{OnWritten: wr.add, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	srv, err := streamtest.New(store, hub, &streamtest.Options{Streaming: sopts})
 	if err != nil {
 		return err
+	}
+	var app http.Handler = srv
+	conns := srv.Handler.Connections
+	if renderer != "store" {
+		pub := streaming.NewPublisher(hub, store, nil)
+		svc := social.New(store, srv.URLs, &social.Options{Events: pub})
+		api := mastoapi.New(store, svc, srv.URLs, &mastoapi.Options{RateLimit: mastoapi.RateLimit{Disabled: true}})
+		auth := func(ctx context.Context, token string) (*storage.Account, []string, error) {
+			acct, scopes, err := api.StreamAuthenticate(ctx, token)
+			if errors.Is(err, mastoapi.ErrInvalidToken) {
+				return nil, nil, streaming.ErrInvalidToken
+			}
+			return acct, scopes, err
+		}
+		sh := streaming.New(hub, streaming.AuthenticatorFunc(auth), apiRenderer{api}, sopts)
+		m := http.NewServeMux()
+		m.Handle(streaming.DefaultPrefix, sh)
+		m.Handle(streaming.DefaultPrefix+"/", sh)
+		m.Handle("/api/", api)
+		app, conns = m, sh.Connections
 	}
 	poster, err := srv.CreateAccount(ctx, "poster")
 	if err != nil {
@@ -181,7 +258,10 @@ func runServer(accounts int) error {
 	}
 	r.Addr = ln.Addr().String()
 	mux := http.NewServeMux()
-	mux.Handle("/", srv)
+	mux.Handle("/", app)
+	mux.HandleFunc("GET /bench/written", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(wr.take())
+	})
 	mux.HandleFunc("GET /bench/stats", func(w http.ResponseWriter, _ *http.Request) {
 		runtime.GC()
 		debug.FreeOSMemory()
@@ -193,7 +273,7 @@ func runServer(accounts int) error {
 		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		_ = json.NewEncoder(w).Encode(stats{Connections: srv.Handler.Connections(), RSS: rss(os.Getpid()),
+		_ = json.NewEncoder(w).Encode(stats{Connections: conns(), RSS: rss(os.Getpid()),
 			HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Goroutines: runtime.NumGoroutine()})
 	})
 	// With HERD_BENCH_CPUPROFILE set, the posting phase is profiled.
@@ -327,7 +407,10 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	}
 	profile("")
 	defer profile("?stop=1")
-	var lat []time.Duration
+	if _, err := getWritten(ctx, base); err != nil { // forget frames written while connecting
+		return err
+	}
+	var lat, server []time.Duration
 	missed := 0
 	for p := range posts {
 		id, returned, err := post(ctx, client, base, r.Poster, fmt.Sprintf("load test %d", p))
@@ -346,6 +429,11 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 			last = max(last, d)
 			lat = append(lat, d)
 		}
+		w, err := getWritten(ctx, base)
+		if err != nil {
+			return err
+		}
+		server = append(server, w...)
 		if verbose {
 			fmt.Printf("post %d: last delivery %s after the POST returned\n", p, last.Round(100*time.Microsecond))
 		}
@@ -358,6 +446,11 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	after, _ := getStats(ctx, base)
 	fmt.Printf("%d posts × %d subscribers (%s stream, %d accounts): %d deliveries, %d missed\n", posts, n, stream, accounts, len(lat), missed)
 	fmt.Printf("latency from POST return: p50 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 99), lat[len(lat)-1].Round(100*time.Microsecond))
+	if len(server) > 0 {
+		slices.Sort(server)
+		fmt.Printf("server fan-out (event received by the Handler to frame written, %d frames): p50 %s  p99 %s  max %s\n",
+			len(server), pct(server, 50), pct(server, 99), server[len(server)-1].Round(100*time.Microsecond))
+	}
 	fmt.Printf("server connections at the end: %d\n", after.Connections)
 	return nil
 }
@@ -370,6 +463,25 @@ func pct(d []time.Duration, p int) time.Duration {
 		i--
 	}
 	return d[i].Round(100 * time.Microsecond)
+}
+
+// getWritten fetches (and resets) the server's fan-out latencies.
+func getWritten(ctx context.Context, base string) ([]time.Duration, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/bench/written", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var us []int64
+	if err := json.NewDecoder(resp.Body).Decode(&us); err != nil {
+		return nil, fmt.Errorf("bench/written: %w", err)
+	}
+	out := make([]time.Duration, len(us))
+	for i, u := range us {
+		out[i] = time.Duration(u) * time.Microsecond
+	}
+	return out, nil
 }
 
 func getStats(ctx context.Context, base string) (stats, error) {

@@ -156,6 +156,15 @@ func (r streamRenderer) RenderNotification(ctx context.Context, viewer *storage.
 	return r.api.RenderNotificationJSON(ctx, viewer, id)
 }
 
+// PrepareStatus renders a streamed status once for all its viewers.
+func (r streamRenderer) PrepareStatus(ctx context.Context, id storage.ID) (streaming.PreparedStatus, error) {
+	p, err := r.api.PrepareStreamStatus(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // run starts the background work (delivery, housekeeping) until ctx ends.
 func (a *app) run(ctx context.Context) {
 	go func() {
