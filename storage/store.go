@@ -26,6 +26,7 @@ type Store interface {
 	DomainBlocks() DomainBlocks
 	Queries() Queries
 	MediaAttachments() MediaAttachments
+	Announcements() Announcements
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Deliveries", func(t *testing.T, open Opener) { RunDeliveries(t, open) }},
 		{"InboxLog", func(t *testing.T, open Opener) { RunInboxLog(t, open) }},
 		{"Media", func(t *testing.T, open Opener) { RunMedia(t, open) }},
+		{"Announcements", func(t *testing.T, open Opener) { RunAnnouncements(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
