@@ -17,6 +17,7 @@ import (
 	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/storage"
+	"github.com/herd-social/herd/timeline"
 )
 
 // MastodonVersion is the Mastodon release whose API Herd implements; the
@@ -108,6 +109,9 @@ type Options struct {
 	// PUT /api/v1/media/:id, and media_ids of statuses. Nil means the
 	// media endpoints and any media_ids answer 422.
 	Media *media.Service
+	// Hub receives the streaming events the API raises itself
+	// (announcement.reaction); nil streams none.
+	Hub timeline.Hub
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -143,6 +147,8 @@ type API struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	hub timeline.Hub
 }
 
 var _ http.Handler = (*API)(nil)
@@ -160,6 +166,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 		opts = &Options{}
 	}
 	a := &API{store: store, svc: svc, urls: urls, info: opts.Instance, log: opts.Logger, now: opts.Now, ip: opts.ClientIP, resolve: opts.Resolve, media: opts.Media}
+	a.hub = opts.Hub
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -6,7 +6,8 @@ import (
 )
 
 // Announcement is an instance-wide announcement set by an administrator
-// (Mastodon's Announcement entity). Text is HTML. StartsAt and EndsAt, when
+// (Mastodon's Announcement entity). Text is the administrator's plain text
+// (the API renders it as HTML). StartsAt and EndsAt, when
 // set, describe the event announced (AllDay: dates only); they do not
 // schedule publication. Deleted announcements stay in the store, hidden,
 // until their deletion has been streamed (see Announcements.ClaimEvents).
@@ -20,11 +21,11 @@ type Announcement struct {
 	PublishedAt *time.Time `db:"published_at"`
 	// Version counts the announcement's changes (1 when created);
 	// AnnouncedVersion is the last one streamed (0: none yet).
-	Version          int64 `db:"version"`
-	AnnouncedVersion int64 `db:"announced_version"`
-	DeletedAt   *time.Time `db:"deleted_at"`
-	CreatedAt   time.Time  `db:"created_at"`
-	UpdatedAt   time.Time  `db:"updated_at"`
+	Version          int64      `db:"version"`
+	AnnouncedVersion int64      `db:"announced_version"`
+	DeletedAt        *time.Time `db:"deleted_at"`
+	CreatedAt        time.Time  `db:"created_at"`
+	UpdatedAt        time.Time  `db:"updated_at"`
 }
 
 // AnnouncementReaction is the count of one reaction (an emoji) to an

@@ -113,6 +113,7 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		Media:     a.media,
 		Logger:    log.With("component", "api"),
 		Resolve:   a.resolveRemote,
+		Hub:       a.hub,
 		Instance: mastoapi.InstanceInfo{
 			Title:         c.Title,
 			Version:       Version,
@@ -156,6 +157,11 @@ func (r streamRenderer) RenderNotification(ctx context.Context, viewer *storage.
 	return r.api.RenderNotificationJSON(ctx, viewer, id)
 }
 
+// RenderAnnouncement renders a streamed announcement.
+func (r streamRenderer) RenderAnnouncement(ctx context.Context, id storage.ID) ([]byte, error) {
+	return r.api.RenderAnnouncementJSON(ctx, id)
+}
+
 // PrepareStatus renders a streamed status once for all its viewers.
 func (r streamRenderer) PrepareStatus(ctx context.Context, id storage.ID) (streaming.PreparedStatus, error) {
 	p, err := r.api.PrepareStreamStatus(ctx, id)
@@ -173,6 +179,9 @@ func (a *app) run(ctx context.Context) {
 		}
 	}()
 	go a.housekeeping(ctx)
+	// Announcements are made by the herd announcement command: stream
+	// them (each change once, whichever process sees it first).
+	go streaming.WatchAnnouncements(ctx, a.store, a.hub, 0, a.log.With("component", "announcements"))
 }
 
 // housekeeping prunes the inbox idempotency log and expires media uploads

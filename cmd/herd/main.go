@@ -5,6 +5,7 @@
 //	herd migrate                    apply database migrations
 //	herd version                    print the version
 //	herd account create|list|set-role
+//	herd announcement create|list|delete
 //
 // Every subcommand finds the database the same way: --data/--database
 // flags, then HERD_DATA/HERD_DATABASE, then the --config file.
@@ -42,6 +43,9 @@ Usage:
   herd account list [flags]
   herd account set-role --username U --role user|moderator|admin|owner
   herd media prune --older-than 30d   remove cached remote media
+  herd announcement create --text T [--starts-at T --ends-at T --all-day --draft]
+  herd announcement list
+  herd announcement delete ID
 
 Run "herd COMMAND -h" for the flags of a command.
 `
@@ -65,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdAccount(ctx, args[1:], getenv, stdout, stderr)
 	case "media":
 		err = cmdMedia(ctx, args[1:], getenv, stdout, stderr)
+	case "announcement":
+		err = cmdAnnouncement(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -82,6 +82,7 @@ type Handler struct {
 	render Renderer
 	conv   ConversationRenderer
 	prep   StatusPreparer
+	ann    AnnouncementRenderer
 	opts   Options
 	log    *slog.Logger
 	cache  *renderCache
@@ -136,6 +137,7 @@ func New(hub timeline.Hub, auth Authenticator, render Renderer, opts *Options) *
 		cache: newRenderCache(o.RenderCacheTTL, 200_000)}
 	h.conv, _ = render.(ConversationRenderer)
 	h.prep, _ = render.(StatusPreparer)
+	h.ann, _ = render.(AnnouncementRenderer)
 	h.router.h = h
 	return h
 }

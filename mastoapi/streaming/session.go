@@ -405,6 +405,26 @@ func (s *session) payload(m timeline.Message, memo map[storage.ID]*rendered) (r 
 			return nil, false
 		}
 		return s.h.cache.do(renderKey{0, m.Event, m.Data}, func() ([]byte, error) { return []byte(id.String()), nil }), false
+	case EventAnnouncement:
+		// Messages carry the announcement's ID; every viewer gets the same
+		// rendering (as Mastodon: no read marks, no "me").
+		id, ok := parseRef(m.Data)
+		if !ok || s.h.ann == nil {
+			return nil, false
+		}
+		h := s.h
+		r = h.cache.do(renderKey{0, m.Event, m.Data}, func() ([]byte, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), h.opts.RenderTimeout)
+			defer cancel()
+			return h.ann.RenderAnnouncement(ctx, id)
+		})
+		if r.err != nil || r.raw == nil {
+			if r.err != nil && !isNotFound(r.err) {
+				h.log.Warn("streaming: render", "event", m.Event, "ref", m.Data, "err", r.err)
+			}
+			return nil, false
+		}
+		return r, false
 	case EventUpdate, EventStatusUpdate, EventNotification, EventConversation:
 	default:
 		// Other events (announcements …) carry their payload as is.
