@@ -20,21 +20,6 @@ import (
 	"github.com/herd-social/herd/timeline"
 )
 
-// apiStreamRenderer renders streamed events through the API, as herd serve.
-type apiStreamRenderer struct{ api *mastoapi.API }
-
-func (r apiStreamRenderer) RenderStatus(ctx context.Context, v *storage.Account, id storage.ID) ([]byte, error) {
-	return r.api.RenderStatusJSON(ctx, v, id)
-}
-
-func (r apiStreamRenderer) RenderNotification(ctx context.Context, v *storage.Account, id storage.ID) ([]byte, error) {
-	return r.api.RenderNotificationJSON(ctx, v, id)
-}
-
-func (r apiStreamRenderer) RenderAnnouncement(ctx context.Context, id storage.ID) ([]byte, error) {
-	return r.api.RenderAnnouncementJSON(ctx, id)
-}
-
 // Announcements made in the database reach every user stream (once, even
 // with two processes polling), as do reactions and deletions.
 func TestAnnouncementEventsAreStreamed(t *testing.T) {
@@ -43,14 +28,7 @@ func TestAnnouncementEventsAreStreamed(t *testing.T) {
 	e := newEnv(t, func(o *mastoapi.Options) { o.Hub = hub })
 	ctx := context.Background()
 	tok, _ := e.userToken("alice", "read write")
-	auth := func(ctx context.Context, token string) (*storage.Account, []string, error) {
-		a, scopes, err := e.api.StreamAuthenticate(ctx, token)
-		if err != nil {
-			return nil, nil, streaming.ErrInvalidToken
-		}
-		return a, scopes, nil
-	}
-	h := streaming.New(hub, streaming.AuthenticatorFunc(auth), apiStreamRenderer{e.api}, &streaming.Options{Heartbeat: time.Hour})
+	h := streaming.New(hub, e.api.StreamAuthenticator(), e.api.StreamRenderer(), &streaming.Options{Heartbeat: time.Hour})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	dial := func(stream string) *websocket.Conn {
