@@ -59,7 +59,6 @@ import (
 	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/mastoapi/streaming/streamtest"
 	"github.com/herd-social/herd/social"
-	"github.com/herd-social/herd/storage"
 	"github.com/herd-social/herd/storage/sqlite"
 	"github.com/herd-social/herd/timeline"
 )
@@ -166,26 +165,6 @@ func (w *written) take() []int64 {
 	return d
 }
 
-// apiRenderer renders as herd serve does: through mastoapi, each status
-// prepared once per event.
-type apiRenderer struct{ api *mastoapi.API }
-
-func (r apiRenderer) RenderStatus(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
-	return r.api.RenderStatusJSON(ctx, viewer, id)
-}
-
-func (r apiRenderer) RenderNotification(ctx context.Context, viewer *storage.Account, id storage.ID) ([]byte, error) {
-	return r.api.RenderNotificationJSON(ctx, viewer, id)
-}
-
-func (r apiRenderer) PrepareStatus(ctx context.Context, id storage.ID) (streaming.PreparedStatus, error) {
-	p, err := r.api.PrepareStreamStatus(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
 // runServer seeds a fresh SQLite store, serves the streaming API and
 // POST /api/v1/statuses on loopback — composed as herd serve composes them
 // (mastoapi renderer) or with streamtest's StoreRenderer — prints a ready
@@ -216,14 +195,7 @@ func runServer(accounts int, renderer string) error {
 		pub := streaming.NewPublisher(hub, store, nil)
 		svc := social.New(store, srv.URLs, &social.Options{Events: pub})
 		api := mastoapi.New(store, svc, srv.URLs, &mastoapi.Options{RateLimit: mastoapi.RateLimit{Disabled: true}})
-		auth := func(ctx context.Context, token string) (*storage.Account, []string, error) {
-			acct, scopes, err := api.StreamAuthenticate(ctx, token)
-			if errors.Is(err, mastoapi.ErrInvalidToken) {
-				return nil, nil, streaming.ErrInvalidToken
-			}
-			return acct, scopes, err
-		}
-		sh := streaming.New(hub, streaming.AuthenticatorFunc(auth), apiRenderer{api}, sopts)
+		sh := streaming.New(hub, api.StreamAuthenticator(), api.StreamRenderer(), sopts)
 		m := http.NewServeMux()
 		m.Handle(streaming.DefaultPrefix, sh)
 		m.Handle(streaming.DefaultPrefix+"/", sh)

@@ -312,7 +312,7 @@ var mastoSteps = []mastoStep{
 			Count                                   int
 		}
 		var r struct {
-			Hello, Ping     string
+			Hello, Ping      string
 			User, Local, Tag []ev
 		}
 		f.result(t, "streaming", &r)
@@ -392,7 +392,7 @@ type flowFixture struct {
 	srv          *server
 	alice, bob   *storage.Account
 	announcement storage.ID // published before the flow
-	steps      map[string]*flowStep
+	steps        map[string]*flowStep
 }
 
 func (f *flowFixture) step(t *testing.T, name string) *flowStep {
