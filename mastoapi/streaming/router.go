@@ -194,6 +194,9 @@ func (r *router) loop(sub timeline.Subscription) {
 	for s := range r.sessions {
 		all = append(all, s)
 	}
+	for _, w := range r.work {
+		close(w) // this loop was their only sender: the workers end
+	}
 	r.mu.Unlock()
 	for _, s := range all {
 		s.close(websocket.StatusGoingAway, "server shutting down")
