@@ -396,6 +396,28 @@ func (s *session) writeWS(b []byte) error {
 // payload renders a message for the session's viewer. It returns nil when
 // the viewer must not receive it; bare reports an event without payload.
 func (s *session) payload(m timeline.Message, memo map[storage.ID]*rendered) (r *rendered, bare bool) {
+	// memo holds the renderings of this one message by viewer (0 for
+	// events that are the same for every viewer).
+	key := s.viewerID()
+	switch m.Event {
+	case EventUpdate, EventStatusUpdate, EventNotification, EventConversation:
+	default:
+		key = 0
+	}
+	if memo != nil {
+		if r, ok := memo[key]; ok {
+			return r, r == nil && m.Event == EventFiltersChanged
+		}
+	}
+	r, bare = s.render1(m)
+	if memo != nil {
+		memo[key] = r
+	}
+	return r, bare
+}
+
+// render1 renders a message for the session's viewer (see payload).
+func (s *session) render1(m timeline.Message) (r *rendered, bare bool) {
 	switch m.Event {
 	case EventFiltersChanged:
 		return nil, true
@@ -434,23 +456,15 @@ func (s *session) payload(m timeline.Message, memo map[storage.ID]*rendered) (r 
 	if !ok {
 		return nil, false
 	}
-	vid := s.viewerID()
-	if memo != nil {
-		if r, ok := memo[vid]; ok {
-			return r, false
-		}
-	}
 	r = s.render(m, id)
 	if r.err != nil {
 		if !isNotFound(r.err) {
 			s.h.log.Warn("streaming: render", "event", m.Event, "ref", m.Data, "err", r.err)
 		}
-		r = nil
-	} else if r.raw == nil {
-		r = nil
+		return nil, false
 	}
-	if memo != nil {
-		memo[vid] = r
+	if r.raw == nil {
+		return nil, false
 	}
 	return r, false
 }
