@@ -9,11 +9,17 @@
 // -timeout for the whole run; the server it starts is stopped and its
 // temporary directory removed at the end.
 //
-// Until cmd/herd mounts the streaming handler, the server is the
-// composition of package streamtest (SQLite store, social core, memory
-// hub, streaming Publisher and Handler with the StoreRenderer, and a
-// minimal POST /api/v1/statuses), run in a child process of this program
-// so that its RSS is measured alone:
+// The server runs in a child process of this program, so that its RSS is
+// measured alone, on a fresh SQLite database with a memory hub. With
+// -renderer api (the default) it is composed as herd serve composes it:
+// mastoapi's POST /api/v1/statuses and the streaming Handler rendering
+// through mastoapi (statuses prepared once per event). With -renderer
+// store it is package streamtest (StoreRenderer, a minimal POST).
+//
+// Besides the latency the clients see, the server reports its own fan-out
+// latency (streaming.Options.OnWritten: from the Handler receiving an event
+// to its frame written to a socket), because harness and server share the
+// machine's cores: the clients' reading competes with the server's writing.
 //
 //	go run ./bench/streaming                          # 10,000 subscribers, user stream, 100 accounts
 //	go run ./bench/streaming -stream public -accounts 100
@@ -21,8 +27,9 @@
 //
 // The accounts (-accounts) all follow the poster; connections use their
 // tokens round-robin, so each post is rendered once per account (the
-// Handler shares a rendering between the connections of one viewer) and
-// written to every connection.
+// Handler shares a rendering between the connections of one viewer, and a
+// frame between the viewers who see the same bytes) and written to every
+// connection. HERD_BENCH_CPUPROFILE=FILE profiles the server while posting.
 package main
 
 import (
@@ -141,6 +148,16 @@ type stats struct {
 	HeapInuse   uint64 `json:"heap_inuse"`
 	StackInuse  uint64 `json:"stack_inuse"`
 	Goroutines  int    `json:"goroutines"`
+	CPU         int64  `json:"cpu_ns"` // user + system CPU time of the process so far
+}
+
+// cpuTime returns the process's user + system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // written collects the server-side fan-out latencies (Options.OnWritten):
@@ -235,6 +252,7 @@ func runServer(accounts int, renderer string) error {
 		_ = json.NewEncoder(w).Encode(wr.take())
 	})
 	mux.HandleFunc("GET /bench/stats", func(w http.ResponseWriter, _ *http.Request) {
+		cpu := cpuTime() // before the GC below
 		runtime.GC()
 		debug.FreeOSMemory()
 		if path := os.Getenv("HERD_BENCH_HEAPPROFILE"); path != "" {
@@ -246,7 +264,7 @@ func runServer(accounts int, renderer string) error {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		_ = json.NewEncoder(w).Encode(stats{Connections: conns(), RSS: rss(os.Getpid()),
-			HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Goroutines: runtime.NumGoroutine()})
+			HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Goroutines: runtime.NumGoroutine(), CPU: int64(cpu)})
 	})
 	// With HERD_BENCH_CPUPROFILE set, the posting phase is profiled.
 	mux.HandleFunc("POST /bench/cpu", func(w http.ResponseWriter, r *http.Request) {
@@ -423,6 +441,8 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 		fmt.Printf("server fan-out (event received by the Handler to frame written, %d frames): p50 %s  p99 %s  max %s\n",
 			len(server), pct(server, 50), pct(server, 99), server[len(server)-1].Round(100*time.Microsecond))
 	}
+	fmt.Printf("server CPU while posting: %s per post (user + system, %d posts)\n",
+		(time.Duration(after.CPU-idle.CPU) / time.Duration(posts)).Round(100*time.Microsecond), posts)
 	fmt.Printf("server connections at the end: %d\n", after.Connections)
 	return nil
 }
