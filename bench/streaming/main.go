@@ -36,6 +36,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -82,6 +83,7 @@ func main() {
 		dials    = flag.Int("dials", 64, "concurrent dials while connecting")
 		timeout  = flag.Duration("timeout", 10*time.Minute, "bound of the whole run")
 		renderer = flag.String("renderer", "api", "server's renderer: api (mastoapi, as herd serve) or store (streaming.StoreRenderer)")
+		client   = flag.String("client", "raw", "subscribers' client: raw (a minimal reader of the TCP connection) or websocket (github.com/coder/websocket)")
 	)
 	flag.BoolVar(&verbose, "v", false, "print each post's slowest delivery")
 	flag.Parse()
@@ -92,13 +94,16 @@ func main() {
 	if *stream != "user" && *stream != "public" {
 		log.Fatal("-stream must be user or public")
 	}
+	if *client != "raw" && *client != "websocket" {
+		log.Fatal("-client must be raw or websocket")
+	}
 	if *renderer != "api" && *renderer != "store" {
 		log.Fatal("-renderer must be api or store")
 	}
 	os.Setenv(rendererEnv, *renderer)
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, *n, *accounts, *stream, *posts, *interval, *dials); err != nil {
+	if err := run(ctx, *n, *accounts, *stream, *posts, *interval, *dials, *client); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -304,7 +309,7 @@ func rss(pid int) int64 {
 	return 0
 }
 
-func run(ctx context.Context, n, accounts int, stream string, posts int, interval time.Duration, dials int) error {
+func run(ctx context.Context, n, accounts int, stream string, posts int, interval time.Duration, dials int, clientKind string) error {
 	cmd := exec.CommandContext(ctx, os.Args[0])
 	cmd.Env = append(os.Environ(), serveEnv+"="+strconv.Itoa(accounts))
 	cmd.Stderr = os.Stderr
@@ -352,7 +357,7 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 			defer wg.Done()
 			defer func() { <-sem }()
 			u := "ws://" + r.Addr + streaming.DefaultPrefix + "?stream=" + stream + "&access_token=" + url.QueryEscape(r.Tokens[i%len(r.Tokens)])
-			s, err := dial(ctx, u)
+			s, err := dial(ctx, u, clientKind == "raw")
 			if err != nil {
 				dialErr.Store(err)
 				return
@@ -367,7 +372,7 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	fmt.Printf("%d subscribers connected in %s\n", n, time.Since(start).Round(time.Millisecond))
 	defer func() {
 		for _, s := range subs {
-			s.conn.CloseNow()
+			s.close()
 		}
 	}()
 	for _, s := range subs {
@@ -401,6 +406,7 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 		return err
 	}
 	var lat, server []time.Duration
+	harnessCPU := cpuTime()
 	missed := 0
 	for p := range posts {
 		id, returned, err := post(ctx, client, base, r.Poster, fmt.Sprintf("load test %d", p))
@@ -433,6 +439,7 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	if len(lat) == 0 {
 		return errors.New("no event received")
 	}
+	harnessCPU = cpuTime() - harnessCPU
 	after, _ := getStats(ctx, base)
 	fmt.Printf("%d posts × %d subscribers (%s stream, %d accounts): %d deliveries, %d missed\n", posts, n, stream, accounts, len(lat), missed)
 	fmt.Printf("latency from POST return: p50 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 99), lat[len(lat)-1].Round(100*time.Microsecond))
@@ -443,6 +450,8 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	}
 	fmt.Printf("server CPU while posting: %s per post (user + system, %d posts)\n",
 		(time.Duration(after.CPU-idle.CPU) / time.Duration(posts)).Round(100*time.Microsecond), posts)
+	fmt.Printf("harness CPU while posting: %s per post (its %d readers share the server's cores)\n",
+		(harnessCPU / time.Duration(posts)).Round(100*time.Microsecond), n)
 	fmt.Printf("server connections at the end: %d\n", after.Connections)
 	return nil
 }
@@ -508,22 +517,41 @@ func post(ctx context.Context, c *http.Client, base, token, text string) (string
 }
 
 // subscriber is one WebSocket connection recording when each status
-// arrived.
+// arrived. It reads through the WebSocket library (-client websocket) or,
+// to leave the server's cores as much CPU as possible, straight from the
+// TCP connection (-client raw, the default: a minimal RFC 6455 client
+// that reads unmasked server frames and answers pings).
 type subscriber struct {
-	conn *websocket.Conn
+	ws   *websocket.Conn // -client websocket
+	raw  net.Conn        // -client raw
+	br   *bufio.Reader
 	mu   sync.Mutex
 	got  map[string]time.Time
 	cond chan struct{} // signalled on every arrival
 }
 
-func dial(ctx context.Context, u string) (*subscriber, error) {
+func newSubscriber() *subscriber {
+	return &subscriber{got: map[string]time.Time{}, cond: make(chan struct{}, 1)}
+}
+
+func dial(ctx context.Context, u string, raw bool) (*subscriber, error) {
 	for attempt := 0; ; attempt++ {
 		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		c, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+		s := newSubscriber()
+		var err error
+		if raw {
+			err = s.dialRaw(dctx, u)
+		} else {
+			var c *websocket.Conn
+			c, _, err = websocket.Dial(dctx, u, &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+			if err == nil {
+				c.SetReadLimit(1 << 20)
+				s.ws = c
+			}
+		}
 		cancel()
 		if err == nil {
-			c.SetReadLimit(1 << 20)
-			return &subscriber{conn: c, got: map[string]time.Time{}, cond: make(chan struct{}, 1)}, nil
+			return s, nil
 		}
 		if attempt == 5 || ctx.Err() != nil {
 			return nil, err
@@ -532,35 +560,134 @@ func dial(ctx context.Context, u string) (*subscriber, error) {
 	}
 }
 
+// dialRaw opens the connection and does the opening handshake by hand.
+func (s *subscriber) dialRaw(ctx context.Context, u string) error {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return err
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", pu.Host)
+	if err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(dl)
+	}
+	req := "GET " + pu.RequestURI() + " HTTP/1.1\r\nHost: " + pu.Host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := io.WriteString(c, req); err != nil {
+		c.Close()
+		return err
+	}
+	br := bufio.NewReaderSize(c, 4096)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		c.Close()
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		c.Close()
+		return fmt.Errorf("handshake: %s", resp.Status)
+	}
+	_ = c.SetDeadline(time.Time{})
+	s.raw, s.br = c, br
+	return nil
+}
+
+func (s *subscriber) close() {
+	if s.ws != nil {
+		s.ws.CloseNow()
+	}
+	if s.raw != nil {
+		s.raw.Close()
+	}
+}
+
 var idMarker = []byte(`\"id\":\"`)
 
 // read records the arrival of every update frame until the connection ends.
 func (s *subscriber) read(ctx context.Context) {
+	if s.raw != nil {
+		s.readRaw()
+		return
+	}
 	for {
-		_, b, err := s.conn.Read(ctx)
+		_, b, err := s.ws.Read(ctx)
 		if err != nil {
 			return
 		}
-		now := time.Now()
-		if !bytes.Contains(b[:min(len(b), 64)], []byte(`"update"`)) {
-			continue
+		s.record(b, time.Now())
+	}
+}
+
+// readRaw reads server frames (unmasked, unfragmented as Herd sends
+// them), answering pings with pongs.
+func (s *subscriber) readRaw() {
+	var hdr [8]byte
+	buf := make([]byte, 0, 4096)
+	for {
+		if _, err := io.ReadFull(s.br, hdr[:2]); err != nil {
+			return
 		}
-		i := bytes.Index(b, idMarker)
-		if i < 0 {
-			continue
+		op, n := hdr[0]&0x0f, int(hdr[1]&0x7f)
+		switch n {
+		case 126:
+			if _, err := io.ReadFull(s.br, hdr[:2]); err != nil {
+				return
+			}
+			n = int(binary.BigEndian.Uint16(hdr[:2]))
+		case 127:
+			if _, err := io.ReadFull(s.br, hdr[:8]); err != nil {
+				return
+			}
+			n = int(binary.BigEndian.Uint64(hdr[:8]))
 		}
-		rest := b[i+len(idMarker):]
-		j := bytes.IndexByte(rest, '\\')
-		if j < 0 {
-			continue
+		if n > 1<<20 {
+			return
 		}
-		s.mu.Lock()
-		s.got[string(rest[:j])] = now
-		s.mu.Unlock()
-		select {
-		case s.cond <- struct{}{}:
-		default:
+		if cap(buf) < n {
+			buf = make([]byte, n)
 		}
+		b := buf[:n]
+		if _, err := io.ReadFull(s.br, b); err != nil {
+			return
+		}
+		switch op {
+		case 0x1: // text
+			s.record(b, time.Now())
+		case 0x9: // ping: a pong with the same payload, masked with a zero key
+			pong := append([]byte{0x8a, 0x80 | byte(n), 0, 0, 0, 0}, b...)
+			if _, err := s.raw.Write(pong); err != nil {
+				return
+			}
+		case 0x8: // close
+			return
+		}
+	}
+}
+
+// record notes the arrival of an update frame.
+func (s *subscriber) record(b []byte, now time.Time) {
+	if !bytes.Contains(b[:min(len(b), 64)], []byte(`"update"`)) {
+		return
+	}
+	i := bytes.Index(b, idMarker)
+	if i < 0 {
+		return
+	}
+	rest := b[i+len(idMarker):]
+	j := bytes.IndexByte(rest, '\\')
+	if j < 0 {
+		return
+	}
+	s.mu.Lock()
+	s.got[string(rest[:j])] = now
+	s.mu.Unlock()
+	select {
+	case s.cond <- struct{}{}:
+	default:
 	}
 }
 
