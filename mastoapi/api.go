@@ -18,6 +18,7 @@ import (
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/social/filter"
 	"github.com/herd-social/herd/storage"
+	"github.com/herd-social/herd/timeline"
 )
 
 // MastodonVersion is the Mastodon release whose API Herd implements; the
@@ -116,6 +117,9 @@ type Options struct {
 	// /api/v1/instance/domain_blocks: DomainBlocksAll, DomainBlocksUsers
 	// or DomainBlocksNobody (the default: 404).
 	DomainBlocksVisibility string
+	// Hub receives the streaming events the API raises itself
+	// (announcement.reaction); nil streams none.
+	Hub timeline.Hub
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -154,6 +158,7 @@ type API struct {
 	dummy     string
 
 	domainBlocksVisibility string
+	hub                    timeline.Hub
 }
 
 var _ http.Handler = (*API)(nil)
@@ -171,6 +176,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 		opts = &Options{}
 	}
 	a := &API{store: store, svc: svc, urls: urls, info: opts.Instance, log: opts.Logger, now: opts.Now, ip: opts.ClientIP, resolve: opts.Resolve, media: opts.Media}
+	a.hub = opts.Hub
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

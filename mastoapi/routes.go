@@ -52,7 +52,7 @@ func (a *API) registerRoutes() {
 	a.Handle(post, "/auth/sign_up", RouteOptions{Auth: AuthNone, AuthLimited: true}, a.signUpPost)
 
 	// Startup calls whose features come later: they answer empty.
-	a.Handle(get, "/api/v1/announcements", user("read"), emptyList)
+	a.Handle(get, "/api/v1/announcements", user("read"), a.listAnnouncements)
 	a.Handle(get, "/api/v2/suggestions", user("read:accounts"), emptyList)
 
 	a.registerStatusRoutes()
@@ -64,6 +64,7 @@ func (a *API) registerRoutes() {
 	a.registerUserDataRoutes()
 	a.registerPollRoutes()
 	a.registerAdminRoutes()
+	a.registerAnnouncementRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

@@ -40,6 +40,7 @@ type Store interface {
 	Rules() Rules
 	AuditLog() AuditLog
 	AdminAccounts() AdminAccounts
+	Announcements() Announcements
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

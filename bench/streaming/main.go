@@ -9,11 +9,17 @@
 // -timeout for the whole run; the server it starts is stopped and its
 // temporary directory removed at the end.
 //
-// Until cmd/herd mounts the streaming handler, the server is the
-// composition of package streamtest (SQLite store, social core, memory
-// hub, streaming Publisher and Handler with the StoreRenderer, and a
-// minimal POST /api/v1/statuses), run in a child process of this program
-// so that its RSS is measured alone:
+// The server runs in a child process of this program, so that its RSS is
+// measured alone, on a fresh SQLite database with a memory hub. With
+// -renderer api (the default) it is composed as herd serve composes it:
+// mastoapi's POST /api/v1/statuses and the streaming Handler rendering
+// through mastoapi (statuses prepared once per event). With -renderer
+// store it is package streamtest (StoreRenderer, a minimal POST).
+//
+// Besides the latency the clients see, the server reports its own fan-out
+// latency (streaming.Options.OnWritten: from the Handler receiving an event
+// to its frame written to a socket), because harness and server share the
+// machine's cores: the clients' reading competes with the server's writing.
 //
 //	go run ./bench/streaming                          # 10,000 subscribers, user stream, 100 accounts
 //	go run ./bench/streaming -stream public -accounts 100
@@ -21,20 +27,23 @@
 //
 // The accounts (-accounts) all follow the poster; connections use their
 // tokens round-robin, so each post is rendered once per account (the
-// Handler shares a rendering between the connections of one viewer) and
-// written to every connection.
+// Handler shares a rendering between the connections of one viewer, and a
+// frame between the viewers who see the same bytes) and written to every
+// connection. HERD_BENCH_CPUPROFILE=FILE profiles the server while posting.
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -54,6 +63,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/herd-social/herd/mastoapi"
 	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/mastoapi/streaming/streamtest"
 	"github.com/herd-social/herd/social"
@@ -72,6 +82,8 @@ func main() {
 		interval = flag.Duration("interval", 500*time.Millisecond, "pause between posts")
 		dials    = flag.Int("dials", 64, "concurrent dials while connecting")
 		timeout  = flag.Duration("timeout", 10*time.Minute, "bound of the whole run")
+		renderer = flag.String("renderer", "api", "server's renderer: api (mastoapi, as herd serve) or store (streaming.StoreRenderer)")
+		client   = flag.String("client", "raw", "subscribers' client: raw (a minimal reader of the TCP connection) or websocket (github.com/coder/websocket)")
 	)
 	flag.BoolVar(&verbose, "v", false, "print each post's slowest delivery")
 	flag.Parse()
@@ -82,9 +94,16 @@ func main() {
 	if *stream != "user" && *stream != "public" {
 		log.Fatal("-stream must be user or public")
 	}
+	if *client != "raw" && *client != "websocket" {
+		log.Fatal("-client must be raw or websocket")
+	}
+	if *renderer != "api" && *renderer != "store" {
+		log.Fatal("-renderer must be api or store")
+	}
+	os.Setenv(rendererEnv, *renderer)
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, *n, *accounts, *stream, *posts, *interval, *dials); err != nil {
+	if err := run(ctx, *n, *accounts, *stream, *posts, *interval, *dials, *client); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -92,6 +111,9 @@ func main() {
 // serveEnv, set in the child's environment, makes it the server; its value
 // is the number of accounts to seed.
 const serveEnv = "HERD_BENCH_STREAMING_SERVE"
+
+// rendererEnv passes -renderer to the child.
+const rendererEnv = "HERD_BENCH_STREAMING_RENDERER"
 
 // serveChild runs the server when this process is the harness's child.
 func serveChild() bool {
@@ -101,7 +123,7 @@ func serveChild() bool {
 	}
 	accounts, _ := strconv.Atoi(v)
 	raiseFDLimit()
-	if err := runServer(accounts); err != nil {
+	if err := runServer(accounts, os.Getenv(rendererEnv)); err != nil {
 		log.Fatal(err)
 	}
 	return true
@@ -131,11 +153,45 @@ type stats struct {
 	HeapInuse   uint64 `json:"heap_inuse"`
 	StackInuse  uint64 `json:"stack_inuse"`
 	Goroutines  int    `json:"goroutines"`
+	CPU         int64  `json:"cpu_ns"` // user + system CPU time of the process so far
 }
 
-// runServer seeds a fresh SQLite store, serves streamtest on loopback,
-// prints a ready line and serves until its standard input closes.
-func runServer(accounts int) error {
+// cpuTime returns the process's user + system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// written collects the server-side fan-out latencies (Options.OnWritten):
+// from the Handler receiving an event to its frame written to a socket.
+type written struct {
+	mu sync.Mutex
+	d  []int64 // microseconds
+}
+
+func (w *written) add(_ string, d time.Duration) {
+	w.mu.Lock()
+	w.d = append(w.d, d.Microseconds())
+	w.mu.Unlock()
+}
+
+// take returns and forgets what was collected.
+func (w *written) take() []int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	d := w.d
+	w.d = nil
+	return d
+}
+
+// runServer seeds a fresh SQLite store, serves the streaming API and
+// POST /api/v1/statuses on loopback — composed as herd serve composes them
+// (mastoapi renderer) or with streamtest's StoreRenderer — prints a ready
+// line and serves until its standard input closes.
+func runServer(accounts int, renderer string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "herd-bench-streaming")
 	if err != nil {
@@ -149,9 +205,24 @@ func runServer(accounts int) error {
 	defer store.Close()
 	hub := timeline.NewMemoryHub()
 	defer hub.Close()
-	srv, err := streamtest.New(store, hub, nil)
+	var wr written
+	sopts := &streaming.Options{OnWritten: wr.add, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	srv, err := streamtest.New(store, hub, &streamtest.Options{Streaming: sopts})
 	if err != nil {
 		return err
+	}
+	var app http.Handler = srv
+	conns := srv.Handler.Connections
+	if renderer != "store" {
+		pub := streaming.NewPublisher(hub, store, nil)
+		svc := social.New(store, srv.URLs, &social.Options{Events: pub})
+		api := mastoapi.New(store, svc, srv.URLs, &mastoapi.Options{RateLimit: mastoapi.RateLimit{Disabled: true}})
+		sh := streaming.New(hub, api.StreamAuthenticator(), api.StreamRenderer(), sopts)
+		m := http.NewServeMux()
+		m.Handle(streaming.DefaultPrefix, sh)
+		m.Handle(streaming.DefaultPrefix+"/", sh)
+		m.Handle("/api/", api)
+		app, conns = m, sh.Connections
 	}
 	poster, err := srv.CreateAccount(ctx, "poster")
 	if err != nil {
@@ -181,8 +252,12 @@ func runServer(accounts int) error {
 	}
 	r.Addr = ln.Addr().String()
 	mux := http.NewServeMux()
-	mux.Handle("/", srv)
+	mux.Handle("/", app)
+	mux.HandleFunc("GET /bench/written", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(wr.take())
+	})
 	mux.HandleFunc("GET /bench/stats", func(w http.ResponseWriter, _ *http.Request) {
+		cpu := cpuTime() // before the GC below
 		runtime.GC()
 		debug.FreeOSMemory()
 		if path := os.Getenv("HERD_BENCH_HEAPPROFILE"); path != "" {
@@ -193,8 +268,8 @@ func runServer(accounts int) error {
 		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		_ = json.NewEncoder(w).Encode(stats{Connections: srv.Handler.Connections(), RSS: rss(os.Getpid()),
-			HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Goroutines: runtime.NumGoroutine()})
+		_ = json.NewEncoder(w).Encode(stats{Connections: conns(), RSS: rss(os.Getpid()),
+			HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Goroutines: runtime.NumGoroutine(), CPU: int64(cpu)})
 	})
 	// With HERD_BENCH_CPUPROFILE set, the posting phase is profiled.
 	mux.HandleFunc("POST /bench/cpu", func(w http.ResponseWriter, r *http.Request) {
@@ -234,7 +309,7 @@ func rss(pid int) int64 {
 	return 0
 }
 
-func run(ctx context.Context, n, accounts int, stream string, posts int, interval time.Duration, dials int) error {
+func run(ctx context.Context, n, accounts int, stream string, posts int, interval time.Duration, dials int, clientKind string) error {
 	cmd := exec.CommandContext(ctx, os.Args[0])
 	cmd.Env = append(os.Environ(), serveEnv+"="+strconv.Itoa(accounts))
 	cmd.Stderr = os.Stderr
@@ -282,7 +357,7 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 			defer wg.Done()
 			defer func() { <-sem }()
 			u := "ws://" + r.Addr + streaming.DefaultPrefix + "?stream=" + stream + "&access_token=" + url.QueryEscape(r.Tokens[i%len(r.Tokens)])
-			s, err := dial(ctx, u)
+			s, err := dial(ctx, u, clientKind == "raw")
 			if err != nil {
 				dialErr.Store(err)
 				return
@@ -297,7 +372,7 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	fmt.Printf("%d subscribers connected in %s\n", n, time.Since(start).Round(time.Millisecond))
 	defer func() {
 		for _, s := range subs {
-			s.conn.CloseNow()
+			s.close()
 		}
 	}()
 	for _, s := range subs {
@@ -327,7 +402,11 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	}
 	profile("")
 	defer profile("?stop=1")
-	var lat []time.Duration
+	if _, err := getWritten(ctx, base); err != nil { // forget frames written while connecting
+		return err
+	}
+	var lat, server []time.Duration
+	harnessCPU := cpuTime()
 	missed := 0
 	for p := range posts {
 		id, returned, err := post(ctx, client, base, r.Poster, fmt.Sprintf("load test %d", p))
@@ -346,6 +425,11 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 			last = max(last, d)
 			lat = append(lat, d)
 		}
+		w, err := getWritten(ctx, base)
+		if err != nil {
+			return err
+		}
+		server = append(server, w...)
 		if verbose {
 			fmt.Printf("post %d: last delivery %s after the POST returned\n", p, last.Round(100*time.Microsecond))
 		}
@@ -355,9 +439,19 @@ func run(ctx context.Context, n, accounts int, stream string, posts int, interva
 	if len(lat) == 0 {
 		return errors.New("no event received")
 	}
+	harnessCPU = cpuTime() - harnessCPU
 	after, _ := getStats(ctx, base)
 	fmt.Printf("%d posts × %d subscribers (%s stream, %d accounts): %d deliveries, %d missed\n", posts, n, stream, accounts, len(lat), missed)
 	fmt.Printf("latency from POST return: p50 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 99), lat[len(lat)-1].Round(100*time.Microsecond))
+	if len(server) > 0 {
+		slices.Sort(server)
+		fmt.Printf("server fan-out (event received by the Handler to frame written, %d frames): p50 %s  p99 %s  max %s\n",
+			len(server), pct(server, 50), pct(server, 99), server[len(server)-1].Round(100*time.Microsecond))
+	}
+	fmt.Printf("server CPU while posting: %s per post (user + system, %d posts)\n",
+		(time.Duration(after.CPU-idle.CPU) / time.Duration(posts)).Round(100*time.Microsecond), posts)
+	fmt.Printf("harness CPU while posting: %s per post (its %d readers share the server's cores)\n",
+		(harnessCPU / time.Duration(posts)).Round(100*time.Microsecond), n)
 	fmt.Printf("server connections at the end: %d\n", after.Connections)
 	return nil
 }
@@ -370,6 +464,25 @@ func pct(d []time.Duration, p int) time.Duration {
 		i--
 	}
 	return d[i].Round(100 * time.Microsecond)
+}
+
+// getWritten fetches (and resets) the server's fan-out latencies.
+func getWritten(ctx context.Context, base string) ([]time.Duration, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/bench/written", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var us []int64
+	if err := json.NewDecoder(resp.Body).Decode(&us); err != nil {
+		return nil, fmt.Errorf("bench/written: %w", err)
+	}
+	out := make([]time.Duration, len(us))
+	for i, u := range us {
+		out[i] = time.Duration(u) * time.Microsecond
+	}
+	return out, nil
 }
 
 func getStats(ctx context.Context, base string) (stats, error) {
@@ -404,22 +517,41 @@ func post(ctx context.Context, c *http.Client, base, token, text string) (string
 }
 
 // subscriber is one WebSocket connection recording when each status
-// arrived.
+// arrived. It reads through the WebSocket library (-client websocket) or,
+// to leave the server's cores as much CPU as possible, straight from the
+// TCP connection (-client raw, the default: a minimal RFC 6455 client
+// that reads unmasked server frames and answers pings).
 type subscriber struct {
-	conn *websocket.Conn
+	ws   *websocket.Conn // -client websocket
+	raw  net.Conn        // -client raw
+	br   *bufio.Reader
 	mu   sync.Mutex
 	got  map[string]time.Time
 	cond chan struct{} // signalled on every arrival
 }
 
-func dial(ctx context.Context, u string) (*subscriber, error) {
+func newSubscriber() *subscriber {
+	return &subscriber{got: map[string]time.Time{}, cond: make(chan struct{}, 1)}
+}
+
+func dial(ctx context.Context, u string, raw bool) (*subscriber, error) {
 	for attempt := 0; ; attempt++ {
 		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		c, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+		s := newSubscriber()
+		var err error
+		if raw {
+			err = s.dialRaw(dctx, u)
+		} else {
+			var c *websocket.Conn
+			c, _, err = websocket.Dial(dctx, u, &websocket.DialOptions{CompressionMode: websocket.CompressionDisabled})
+			if err == nil {
+				c.SetReadLimit(1 << 20)
+				s.ws = c
+			}
+		}
 		cancel()
 		if err == nil {
-			c.SetReadLimit(1 << 20)
-			return &subscriber{conn: c, got: map[string]time.Time{}, cond: make(chan struct{}, 1)}, nil
+			return s, nil
 		}
 		if attempt == 5 || ctx.Err() != nil {
 			return nil, err
@@ -428,35 +560,134 @@ func dial(ctx context.Context, u string) (*subscriber, error) {
 	}
 }
 
+// dialRaw opens the connection and does the opening handshake by hand.
+func (s *subscriber) dialRaw(ctx context.Context, u string) error {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return err
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", pu.Host)
+	if err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(dl)
+	}
+	req := "GET " + pu.RequestURI() + " HTTP/1.1\r\nHost: " + pu.Host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := io.WriteString(c, req); err != nil {
+		c.Close()
+		return err
+	}
+	br := bufio.NewReaderSize(c, 4096)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		c.Close()
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		c.Close()
+		return fmt.Errorf("handshake: %s", resp.Status)
+	}
+	_ = c.SetDeadline(time.Time{})
+	s.raw, s.br = c, br
+	return nil
+}
+
+func (s *subscriber) close() {
+	if s.ws != nil {
+		s.ws.CloseNow()
+	}
+	if s.raw != nil {
+		s.raw.Close()
+	}
+}
+
 var idMarker = []byte(`\"id\":\"`)
 
 // read records the arrival of every update frame until the connection ends.
 func (s *subscriber) read(ctx context.Context) {
+	if s.raw != nil {
+		s.readRaw()
+		return
+	}
 	for {
-		_, b, err := s.conn.Read(ctx)
+		_, b, err := s.ws.Read(ctx)
 		if err != nil {
 			return
 		}
-		now := time.Now()
-		if !bytes.Contains(b[:min(len(b), 64)], []byte(`"update"`)) {
-			continue
+		s.record(b, time.Now())
+	}
+}
+
+// readRaw reads server frames (unmasked, unfragmented as Herd sends
+// them), answering pings with pongs.
+func (s *subscriber) readRaw() {
+	var hdr [8]byte
+	buf := make([]byte, 0, 4096)
+	for {
+		if _, err := io.ReadFull(s.br, hdr[:2]); err != nil {
+			return
 		}
-		i := bytes.Index(b, idMarker)
-		if i < 0 {
-			continue
+		op, n := hdr[0]&0x0f, int(hdr[1]&0x7f)
+		switch n {
+		case 126:
+			if _, err := io.ReadFull(s.br, hdr[:2]); err != nil {
+				return
+			}
+			n = int(binary.BigEndian.Uint16(hdr[:2]))
+		case 127:
+			if _, err := io.ReadFull(s.br, hdr[:8]); err != nil {
+				return
+			}
+			n = int(binary.BigEndian.Uint64(hdr[:8]))
 		}
-		rest := b[i+len(idMarker):]
-		j := bytes.IndexByte(rest, '\\')
-		if j < 0 {
-			continue
+		if n > 1<<20 {
+			return
 		}
-		s.mu.Lock()
-		s.got[string(rest[:j])] = now
-		s.mu.Unlock()
-		select {
-		case s.cond <- struct{}{}:
-		default:
+		if cap(buf) < n {
+			buf = make([]byte, n)
 		}
+		b := buf[:n]
+		if _, err := io.ReadFull(s.br, b); err != nil {
+			return
+		}
+		switch op {
+		case 0x1: // text
+			s.record(b, time.Now())
+		case 0x9: // ping: a pong with the same payload, masked with a zero key
+			pong := append([]byte{0x8a, 0x80 | byte(n), 0, 0, 0, 0}, b...)
+			if _, err := s.raw.Write(pong); err != nil {
+				return
+			}
+		case 0x8: // close
+			return
+		}
+	}
+}
+
+// record notes the arrival of an update frame.
+func (s *subscriber) record(b []byte, now time.Time) {
+	if !bytes.Contains(b[:min(len(b), 64)], []byte(`"update"`)) {
+		return
+	}
+	i := bytes.Index(b, idMarker)
+	if i < 0 {
+		return
+	}
+	rest := b[i+len(idMarker):]
+	j := bytes.IndexByte(rest, '\\')
+	if j < 0 {
+		return
+	}
+	s.mu.Lock()
+	s.got[string(rest[:j])] = now
+	s.mu.Unlock()
+	select {
+	case s.cond <- struct{}{}:
+	default:
 	}
 }
 

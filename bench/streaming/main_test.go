@@ -18,9 +18,9 @@ func TestMain(m *testing.M) {
 func TestHarness(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for _, stream := range []string{"user", "public"} {
-		if err := run(ctx, 20, 3, stream, 2, 10*time.Millisecond, 4); err != nil {
-			t.Fatalf("%s: %v", stream, err)
+	for _, c := range []struct{ stream, client string }{{"user", "raw"}, {"public", "raw"}, {"user", "websocket"}} {
+		if err := run(ctx, 20, 3, c.stream, 2, 10*time.Millisecond, 4, c.client); err != nil {
+			t.Fatalf("%s, %s client: %v", c.stream, c.client, err)
 		}
 	}
 }

@@ -145,6 +145,7 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		Resolve:   a.resolveRemote,
 
 		DomainBlocksVisibility: c.DomainBlocksVisibility,
+		Hub:                    a.hub,
 		Instance: mastoapi.InstanceInfo{
 			Title:          c.Title,
 			Version:        Version,
@@ -201,6 +202,20 @@ func (r streamRenderer) RenderConversation(ctx context.Context, viewer *storage.
 
 var _ streaming.ConversationRenderer = streamRenderer{}
 
+// RenderAnnouncement renders a streamed announcement.
+func (r streamRenderer) RenderAnnouncement(ctx context.Context, id storage.ID) ([]byte, error) {
+	return r.api.RenderAnnouncementJSON(ctx, id)
+}
+
+// PrepareStatus renders a streamed status once for all its viewers.
+func (r streamRenderer) PrepareStatus(ctx context.Context, id storage.ID) (streaming.PreparedStatus, error) {
+	p, err := r.api.PrepareStreamStatus(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // run starts the background work (delivery, housekeeping) until ctx ends.
 func (a *app) run(ctx context.Context) {
 	go func() {
@@ -223,6 +238,9 @@ func (a *app) run(ctx context.Context) {
 			a.log.Debug("closed ended polls", "polls", n)
 		}
 	})
+	// Announcements are made by the herd announcement command: stream
+	// them (each change once, whichever process sees it first).
+	go streaming.WatchAnnouncements(ctx, a.store, a.hub, 0, a.log.With("component", "announcements"))
 }
 
 // housekeeping prunes the inbox idempotency log and expires media uploads

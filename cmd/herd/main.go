@@ -7,6 +7,7 @@
 //	herd account create|list|set-role and moderation actions
 //	herd domain block|unblock|allow|disallow|list
 //	herd report, herd rule, herd audit
+//	herd announcement create|list|delete
 //
 // Every subcommand finds the database the same way: --data/--database
 // flags, then HERD_DATA/HERD_DATABASE, then the --config file.
@@ -52,6 +53,9 @@ Usage:
   herd report list [--all] | show ID | resolve ID [--note N] | reopen ID [--note N]
   herd rule add TEXT [--hint H] | list | remove ID
   herd audit [--limit N] [--action A] [--by USERNAME]   the moderation audit log
+  herd announcement create --text T [--starts-at T --ends-at T --all-day --draft]
+  herd announcement list
+  herd announcement delete ID
 
 Run "herd COMMAND -h" for the flags of a command.
 `
@@ -83,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdRule(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		err = cmdAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "announcement":
+		err = cmdAnnouncement(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/storage"
 )
 
@@ -304,6 +305,79 @@ var mastoSteps = []mastoStep{
 			}
 		}
 	}},
+	{"streaming", func(t *testing.T, f *flowFixture) {
+		type ev struct {
+			Event, ID, Type, Status, Content, Error string
+			Name, Announcement                      string
+			Count                                   int
+		}
+		var r struct {
+			Hello, Ping      string
+			User, Local, Tag []ev
+		}
+		f.result(t, "streaming", &r)
+		for _, list := range [][]ev{r.User, r.Local, r.Tag} {
+			for _, e := range list {
+				require.Empty(t, e.Error, "a subscription failed")
+			}
+		}
+		brief := func(list []ev) []string {
+			var out []string
+			for _, e := range list {
+				switch e.Event {
+				case "notification":
+					out = append(out, e.Event+" "+e.Type+" "+e.Status)
+				case "announcement.reaction":
+					out = append(out, fmt.Sprintf("%s %s %s %d", e.Event, e.Announcement, e.Name, e.Count))
+				default:
+					out = append(out, e.Event+" "+e.ID)
+				}
+			}
+			return out
+		}
+		// alice follows bob: his posts reach her home stream, the mention
+		// notifies her there, and the deletion of a public post reaches it.
+		user := brief(r.User)
+		assert.Subset(t, user, []string{"update " + r.Hello, "status.update " + r.Hello, "update " + r.Ping,
+			"notification mention " + r.Ping, "delete " + r.Hello,
+			"announcement.reaction " + f.announcement.String() + " 🎉 1"}, "user stream: %v", user)
+		// The announcement the test published meanwhile (see TestMastoFlow).
+		assert.True(t, slices.ContainsFunc(user, func(s string) bool {
+			return strings.HasPrefix(s, "announcement ") && s != "announcement "+f.announcement.String()
+		}), "user stream: %v", user)
+		assert.Equal(t, []string{"update " + r.Hello, "status.update " + r.Hello, "update " + r.Ping, "delete " + r.Hello},
+			brief(r.Local), "public:local stream, in order")
+		assert.Equal(t, []string{"update " + r.Hello, "status.update " + r.Hello, "delete " + r.Hello},
+			brief(r.Tag), "hashtag stream: only the tagged post, in order")
+		for _, e := range r.Local {
+			if e.Event == "status.update" {
+				assert.Contains(t, e.Content, "edited", "status.update carries the edited status")
+			}
+		}
+	}},
+	{"announcements", func(t *testing.T, f *flowFixture) {
+		type reaction struct {
+			Name  string
+			Count int
+			Me    *bool
+		}
+		type ann struct {
+			ID, Content string
+			Read        *bool
+			AllDay      bool `json:"all_day"`
+			Reactions   []reaction
+		}
+		var r struct{ Before, After []ann }
+		f.result(t, "announcements", &r)
+		require.Len(t, r.Before, 1)
+		assert.Equal(t, f.announcement.String(), r.Before[0].ID)
+		assert.Equal(t, "<p>Welcome to the masto flow</p>", r.Before[0].Content)
+		assert.Equal(t, ptr(false), r.Before[0].Read)
+		assert.Empty(t, r.Before[0].Reactions)
+		require.Len(t, r.After, 1)
+		assert.Equal(t, ptr(true), r.After[0].Read, "dismissed")
+		assert.Equal(t, []reaction{{Name: "👍", Count: 1, Me: ptr(false)}}, r.After[0].Reactions, "bob's reaction stays, alice's was removed")
+	}},
 	{"search", func(t *testing.T, f *flowFixture) {
 		var r struct{ Accounts, Hashtags []string }
 		f.result(t, "search", &r)
@@ -315,9 +389,10 @@ var mastoSteps = []mastoStep{
 // flowFixture is what the checks see: the server, the users and the flow's
 // output.
 type flowFixture struct {
-	srv        *server
-	alice, bob *storage.Account
-	steps      map[string]*flowStep
+	srv          *server
+	alice, bob   *storage.Account
+	announcement storage.ID // published before the flow
+	steps        map[string]*flowStep
 }
 
 func (f *flowFixture) step(t *testing.T, name string) *flowStep {
@@ -373,6 +448,25 @@ func TestMastoFlow(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	welcome := &storage.Announcement{Text: "Welcome to the masto flow", Published: true}
+	require.NoError(t, srv.store.Announcements().Create(ctx, welcome))
+	f.announcement = welcome.ID
+	// Once bob's post reaches the hashtag stream (the streaming step has
+	// subscribed by then), an announcement is made and streamed, as the
+	// herd announcement command and a server's poll do.
+	tagged, err := srv.hub.Subscribe(ctx, 16, "hashtag:herdstream")
+	require.NoError(t, err)
+	defer tagged.Close()
+	go func() {
+		select {
+		case <-tagged.C():
+		case <-ctx.Done():
+			return
+		}
+		if err := srv.store.Announcements().Create(ctx, &storage.Announcement{Text: "Made during the flow", Published: true}); err == nil {
+			_ = streaming.PublishAnnouncements(ctx, srv.store, srv.hub) // both announcements: neither was streamed yet
+		}
+	}()
 	cmd := exec.CommandContext(ctx, node, "flow.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
@@ -380,10 +474,11 @@ func TestMastoFlow(t *testing.T) {
 		"HERD_ALICE_TOKEN="+aliceToken,
 		"HERD_BOB_TOKEN="+bobToken,
 		"HERD_PAGE_SIZE="+strconv.Itoa(flowPageSize),
+		"HERD_ANNOUNCEMENT_ID="+welcome.ID.String(),
 	)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err = cmd.Run()
 	require.NoError(t, err, "node flow.mjs: stderr:\n%s", stderr.String())
 	if testing.Verbose() {
 		t.Logf("flow.mjs output:\n%s", stdout.String())

@@ -14,20 +14,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herd-social/herd/mastoapi"
+	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/storage"
 	"github.com/herd-social/herd/storage/sqlite"
+	"github.com/herd-social/herd/timeline"
 )
 
 // server is a real Herd API on a fresh SQLite database behind an httptest
 // server whose URL is the public URL, composed as cmd/herd composes it
-// (store, social core, mastoapi), without federation.
+// (store, social core, mastoapi, and the streaming API on an in-process
+// hub), without federation.
 type server struct {
 	t     testing.TB
 	srv   *httptest.Server
 	store storage.Store
 	urls  *social.URLs
 	api   *mastoapi.API
+	hub   *timeline.MemoryHub
+	// streams serves /api/v1/streaming.
+	streams *streaming.Handler
 }
 
 const testPassword = "correct horse battery staple"
@@ -44,11 +50,20 @@ func newServer(t testing.TB) *server {
 	t.Cleanup(s.srv.Close)
 	s.urls, err = social.NewURLs(s.srv.URL)
 	require.NoError(t, err)
-	s.api = mastoapi.New(st, social.New(st, s.urls, nil), s.urls, &mastoapi.Options{
+	s.hub = timeline.NewMemoryHub()
+	t.Cleanup(func() { s.hub.Close() })
+	svc := social.New(st, s.urls, &social.Options{Events: streaming.NewPublisher(s.hub, st, nil)})
+	s.api = mastoapi.New(st, svc, s.urls, &mastoapi.Options{
 		RateLimit: mastoapi.RateLimit{Disabled: true},
 		Instance:  mastoapi.InstanceInfo{Title: "Herd apitest", Registrations: mastoapi.RegistrationsOpen},
+		Hub:       s.hub,
 	})
-	h = s.api
+	s.streams = streaming.New(s.hub, s.api.StreamAuthenticator(), s.api.StreamRenderer(), nil)
+	m := http.NewServeMux()
+	m.Handle(streaming.DefaultPrefix, s.streams)
+	m.Handle(streaming.DefaultPrefix+"/", s.streams)
+	m.Handle("/", s.api)
+	h = m
 	return s
 }
 

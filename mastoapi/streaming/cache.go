@@ -1,10 +1,12 @@
 package streaming
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/herd-social/herd/storage"
 )
@@ -27,22 +29,67 @@ type rendered struct {
 	q     []byte // raw as a JSON string
 
 	fmu        sync.Mutex
-	frameLabel string // the stream label and event of frame
+	frameLabel []byte // the stream label of frame
+	frameEvent string // the event of frame
 	frame      []byte // the last WebSocket frame built from this rendering
+
+	// A status rendered once for all viewers (StatusPreparer): prep on
+	// the shared entry, parent on each viewer's entry. The shared entry
+	// keeps the frames of every distinct viewer rendering, so that
+	// viewers who see the same bytes share one frame.
+	prep   PreparedStatus
+	parent *rendered
+	shared map[sharedKey][]byte // guarded by fmu
 }
 
-// wsFrame returns the WebSocket frame of this rendering for a stream
-// label and event. The last one is kept: the connections sharing a
-// rendering mostly share their stream too, and frames are read-only.
+// sharedKey names a frame of a prepared status: the viewer rendering's
+// bytes (by identity), the stream label and the event.
+type sharedKey struct {
+	raw   *byte
+	n     int
+	label string
+	event string
+}
+
+// maxSharedFrames bounds the frames a prepared status keeps.
+const maxSharedFrames = 256
+
+// wsFrame returns the WebSocket frame (header included) of this rendering
+// for a stream label and event. The last one is kept: the connections
+// sharing a rendering mostly share their stream too, and frames are
+// read-only.
 func (r *rendered) wsFrame(label []byte, event string) []byte {
-	key := string(label) + "\x00" + event
 	r.fmu.Lock()
 	defer r.fmu.Unlock()
-	if r.frame != nil && r.frameLabel == key {
+	if r.frame != nil && r.frameEvent == event && bytes.Equal(r.frameLabel, label) {
 		return r.frame
 	}
-	r.frame, r.frameLabel = wsFrame(label, event, r), key
+	if r.parent != nil {
+		r.frame = r.parent.sharedFrame(r, label, event)
+	} else {
+		r.frame = wsTextFrame(wsMessage(label, event, r))
+	}
+	r.frameLabel, r.frameEvent = label, event
 	return r.frame
+}
+
+// sharedFrame returns the frame of a viewer's rendering v of this
+// prepared status, built once per distinct bytes.
+func (r *rendered) sharedFrame(v *rendered, label []byte, event string) []byte {
+	key := sharedKey{unsafe.SliceData(v.raw), len(v.raw), string(label), event}
+	r.fmu.Lock()
+	defer r.fmu.Unlock()
+	if f, ok := r.shared[key]; ok {
+		return f
+	}
+	f := wsTextFrame(wsMessage(label, event, v))
+	if r.shared == nil {
+		r.shared = map[sharedKey][]byte{}
+	}
+	if len(r.shared) < maxSharedFrames {
+		r.shared[key] = f
+	}
+	return f
 }
 
 // quoted returns the payload as a JSON string, computed once.
@@ -75,6 +122,14 @@ func newRenderCache(ttl time.Duration, max int) *renderCache {
 
 // do returns the rendering of key, calling fn when no fresh one exists.
 func (c *renderCache) do(key renderKey, fn func() ([]byte, error)) *rendered {
+	return c.doWith(key, func(r *rendered) (err error) {
+		r.raw, err = fn()
+		return err
+	})
+}
+
+// doWith is do with a function that fills the rendering.
+func (c *renderCache) doWith(key renderKey, fn func(*rendered) error) *rendered {
 	if c.ttl < 0 {
 		r := &rendered{done: make(chan struct{})}
 		c.run(r, fn)
@@ -119,7 +174,7 @@ func (c *renderCache) do(key renderKey, fn func() ([]byte, error)) *rendered {
 
 // run fills r from fn, turning a panic into an error, and releases the
 // connections waiting for it.
-func (c *renderCache) run(r *rendered, fn func() ([]byte, error)) {
+func (c *renderCache) run(r *rendered, fn func(*rendered) error) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.raw, r.err = nil, fmt.Errorf("streaming: renderer panic: %v", p)
@@ -130,7 +185,10 @@ func (c *renderCache) run(r *rendered, fn func() ([]byte, error)) {
 		}
 		close(r.done)
 	}()
-	r.raw, r.err = fn()
+	r.err = fn(r)
+	if r.err != nil {
+		r.raw = nil
+	}
 }
 
 // len counts the cached renderings (for tests).

@@ -37,6 +37,27 @@
 // for a few seconds per (viewer, event, reference), so several connections
 // of one viewer (or of anonymous viewers) render an event once.
 //
+// A Renderer that also implements StatusPreparer renders each status once
+// per event (PrepareStatus) and then only what differs per viewer
+// (PreparedStatus.ForViewer); viewers who see the same bytes share one
+// encoded frame. mastoapi.API.StreamRenderer does this with the REST API's
+// entities. AnnouncementRenderer adds the "announcement" event;
+// PublishAnnouncements and WatchAnnouncements stream the announcements
+// made in the store.
+//
+// # Fan-out
+//
+// One hub subscription per Handler carries the channels of all its
+// connections. Its messages are handed to Options.Workers goroutines
+// (GOMAXPROCS by default); each connection belongs to one worker, so its
+// events keep their order. A worker renders (memoised per message and
+// viewer), takes the frame encoded once for the rendering, stream label and
+// event, and writes it to an idle WebSocket's socket without blocking;
+// what the socket does not take at once (and what arrives meanwhile) is
+// written by a goroutine of that connection's own, which exists only then.
+// Options.OnWritten reports the time from the Handler receiving an event to
+// each frame written (a debug metric; bench/streaming uses it).
+//
 // # Flow control
 //
 // Nothing a client does slows the poster or other clients: the hub never
@@ -48,7 +69,6 @@
 // Options.RecheckInterval, closing the stream once it is revoked; one
 // sweeper goroutine per Handler does both.
 //
-// An idle WebSocket costs one goroutine (its reader) and small buffers:
-// events are written by a goroutine that exists only while the
-// connection has some queued. Closing the hub ends every stream.
+// An idle WebSocket costs one goroutine (its reader) and small buffers
+// (about 13 KB in all). Closing the hub ends every stream.
 package streaming

@@ -9,6 +9,7 @@ import (
 
 	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/social"
+	"github.com/herd-social/herd/storage"
 	"github.com/herd-social/herd/storage/sqlite"
 	"github.com/herd-social/herd/timeline"
 )
@@ -36,4 +37,32 @@ func ExampleNew() {
 	mux.Handle(streaming.DefaultPrefix+"/", h)
 	fmt.Println(h.Connections())
 	// Output: 0
+}
+
+// Streaming the announcements made in the store (by herd announcement
+// create, here directly): each change is published once to the
+// announcements channel, which every user stream reads.
+func ExamplePublishAnnouncements() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "herd-example")
+	defer os.RemoveAll(dir)
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "herd.db"), nil)
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	hub := timeline.NewMemoryHub()
+	defer hub.Close()
+	sub, _ := hub.Subscribe(ctx, 0, streaming.ChannelAnnouncements)
+	defer sub.Close()
+
+	a := &storage.Announcement{Text: "Maintenance tonight", Published: true}
+	if err := store.Announcements().Create(ctx, a); err != nil {
+		panic(err)
+	}
+	_ = streaming.PublishAnnouncements(ctx, store, hub) // herd serve runs WatchAnnouncements
+	_ = streaming.PublishAnnouncements(ctx, store, hub) // nothing new: nothing published
+	m := <-sub.C()
+	fmt.Println(m.Event, m.Data == a.ID.String(), len(sub.C()))
+	// Output: announcement true 0
 }

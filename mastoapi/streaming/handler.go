@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,15 @@ type Options struct {
 	RenderTimeout time.Duration
 	// Logger reports failures (default: discard).
 	Logger *slog.Logger
+	// Workers is the number of goroutines fanning events out to the
+	// connections (default GOMAXPROCS). Each connection is served by one
+	// of them, so its events keep their order.
+	Workers int
+	// OnWritten, when set, is called after each event frame is written to
+	// a WebSocket, with the time since the Handler received the event
+	// from the hub: a debug metric of the server's own fan-out latency
+	// (the load harness uses it). It runs on the hot path: keep it cheap.
+	OnWritten func(event string, sinceReceived time.Duration)
 }
 
 // Handler serves the streaming API: WebSocket at the prefix, SSE below it
@@ -72,6 +82,8 @@ type Handler struct {
 	render Renderer
 	conv   ConversationRenderer
 	fctx   FilterContextRenderer
+	prep   StatusPreparer
+	ann    AnnouncementRenderer
 	opts   Options
 	log    *slog.Logger
 	cache  *renderCache
@@ -119,10 +131,15 @@ func New(hub timeline.Hub, auth Authenticator, render Renderer, opts *Options) *
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
 	h := &Handler{hub: hub, auth: auth, render: render, opts: o, log: o.Logger,
 		cache: newRenderCache(o.RenderCacheTTL, 200_000)}
 	h.conv, _ = render.(ConversationRenderer)
 	h.fctx, _ = render.(FilterContextRenderer)
+	h.prep, _ = render.(StatusPreparer)
+	h.ann, _ = render.(AnnouncementRenderer)
 	h.router.h = h
 	return h
 }
@@ -196,9 +213,9 @@ func (h *Handler) connect(ctx context.Context, token string) (*session, *Request
 	return s, nil
 }
 
-// wsFrame encodes a WebSocket frame:
+// wsMessage encodes a WebSocket event message:
 // {"stream":[…],"event":"…","payload":"…"}.
-func wsFrame(label []byte, event string, r *rendered) []byte {
+func wsMessage(label []byte, event string, r *rendered) []byte {
 	b := make([]byte, 0, 40+len(label)+len(event)+r.quotedLen())
 	b = append(b, `{"stream":`...)
 	b = append(b, label...)

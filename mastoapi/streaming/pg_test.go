@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/storage"
 	"github.com/herd-social/herd/storage/postgres"
 	"github.com/herd-social/herd/timeline/pghub"
@@ -97,4 +99,75 @@ func TestTwoProcessesOnOnePostgres(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestAnnouncementsAcrossProcessesOnPostgres: two processes poll the
+// announcements of one database at once; each change is streamed once,
+// and reaches the clients of both.
+func TestAnnouncementsAcrossProcessesOnPostgres(t *testing.T) {
+	base := pgDSN(t)
+	dsn := pgSchema(t, base)
+	channel := "herd_stream_test_" + hex.EncodeToString([]byte(t.Name()))[:16]
+	type proc struct {
+		e   *env
+		hub *pghub.Hub
+	}
+	open := func() proc {
+		store, err := postgres.Open(context.Background(), dsn, &postgres.Options{MaxConns: 4})
+		require.NoError(t, err)
+		t.Cleanup(func() { store.Close() })
+		db, err := sql.Open("postgres", dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		hub, err := pghub.New(context.Background(), db, dsn, &pghub.Options{Channel: channel})
+		require.NoError(t, err)
+		return proc{newEnvOn(t, store, hub, nil), hub}
+	}
+	a, b := open(), open()
+	ctx := cancelled(t)
+	sub, err := b.hub.Subscribe(ctx, 16, streaming.ChannelAnnouncements)
+	require.NoError(t, err)
+	defer sub.Close()
+	_, tok := b.e.user("alice")
+	ws := b.e.wsDial("stream=user&access_token=" + tok)
+	b.e.waitConns(1)
+
+	publishBoth := func() {
+		errs := make(chan error, 2)
+		for _, p := range []proc{a, b} {
+			go func() { errs <- streaming.PublishAnnouncements(ctx, p.e.srv.Store, p.hub) }()
+		}
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+	}
+	expectOnce := func(event, data string) {
+		t.Helper()
+		select {
+		case m := <-sub.C():
+			assert.Equal(t, event, m.Event)
+			assert.Equal(t, data, m.Data)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s", event)
+		}
+		select {
+		case m := <-sub.C():
+			t.Fatalf("streamed twice: %+v", m)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+
+	ann := &storage.Announcement{Text: "from process A", Published: true}
+	require.NoError(t, a.e.srv.Store.Announcements().Create(ctx, ann))
+	publishBoth()
+	expectOnce(streaming.EventAnnouncement, ann.ID.String())
+
+	require.NoError(t, a.e.srv.Store.Announcements().Delete(ctx, ann.ID))
+	publishBoth()
+	expectOnce(streaming.EventAnnouncementDelete, ann.ID.String())
+	// The client on B gets the deletion (the announcement event itself
+	// needs an AnnouncementRenderer, which StoreRenderer is not).
+	f := readFrame(t, ws)
+	assert.Equal(t, "announcement.delete", f.Event)
+	require.NotNil(t, f.Payload)
+	assert.Equal(t, ann.ID.String(), *f.Payload)
 }

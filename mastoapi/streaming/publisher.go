@@ -20,6 +20,10 @@ const (
 	EventStatusUpdate   = "status.update"
 	EventConversation   = "conversation"
 	EventFiltersChanged = "filters_changed"
+
+	EventAnnouncement         = "announcement"          // payload: the Announcement entity
+	EventAnnouncementReaction = "announcement.reaction" // payload: {"name","count","announcement_id"}
+	EventAnnouncementDelete   = "announcement.delete"   // payload: the bare announcement ID
 )
 
 // PublisherOptions tunes NewPublisher.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"github.com/herd-social/herd/storage"
 	"github.com/herd-social/herd/timeline"
 )
 
@@ -22,6 +24,15 @@ type router struct {
 	closed   bool                  // the hub closed: no new sessions
 	byChan   map[string]map[*session]struct{}
 	sessions map[*session]struct{}
+	work     []chan fanout // one per fan-out worker
+	shards   atomic.Uint32 // assigns sessions to workers round-robin
+}
+
+// fanout is one message for the sessions of one worker.
+type fanout struct {
+	m        timeline.Message
+	at       time.Time
+	sessions []*session
 }
 
 var errHubClosed = errors.New("streaming: hub closed")
@@ -42,6 +53,11 @@ func (r *router) startLocked() error {
 	if r.byChan == nil {
 		r.byChan = map[string]map[*session]struct{}{}
 		r.sessions = map[*session]struct{}{}
+		r.work = make([]chan fanout, r.h.opts.Workers)
+		for i := range r.work {
+			r.work[i] = make(chan fanout, 256)
+			go r.worker(r.work[i])
+		}
 		go r.sweep()
 	}
 	go r.loop(sub)
@@ -56,6 +72,7 @@ func (r *router) register(s *session) error {
 		return err
 	}
 	r.sessions[s] = struct{}{}
+	s.shard = int(r.shards.Add(1) % uint32(len(r.work)))
 	return nil
 }
 
@@ -133,18 +150,23 @@ func (r *router) drop(s *session) {
 // subscription the hub dropped for slowness is replaced (the events in
 // between are lost); a closed hub ends every session.
 func (r *router) loop(sub timeline.Subscription) {
-	var slow []*session
+	parts := make([][]*session, len(r.work))
 	for m := range sub.C() {
-		slow = slow[:0]
+		at := time.Now()
 		r.mu.RLock()
-		for s := range r.byChan[m.Channel] {
-			if !s.enqueue(m) {
-				slow = append(slow, s)
+		set := r.byChan[m.Channel]
+		for s := range set {
+			if parts[s.shard] == nil {
+				parts[s.shard] = make([]*session, 0, len(set)/len(parts)+8)
 			}
+			parts[s.shard] = append(parts[s.shard], s)
 		}
 		r.mu.RUnlock()
-		for _, s := range slow {
-			s.close(0, "") // its queue is full: it cannot keep up
+		for i, p := range parts {
+			if len(p) > 0 {
+				r.work[i] <- fanout{m: m, at: at, sessions: p}
+				parts[i] = nil
+			}
 		}
 	}
 	err := sub.Err()
@@ -172,9 +194,29 @@ func (r *router) loop(sub timeline.Subscription) {
 	for s := range r.sessions {
 		all = append(all, s)
 	}
+	for _, w := range r.work {
+		close(w) // this loop was their only sender: the workers end
+	}
 	r.mu.Unlock()
 	for _, s := range all {
 		s.close(websocket.StatusGoingAway, "server shutting down")
+	}
+}
+
+// worker delivers the messages of its sessions. The renderings of one
+// message are memoised per viewer.
+func (r *router) worker(jobs <-chan fanout) {
+	memo := map[storage.ID]*rendered{}
+	var targets []*streamEntry
+	for j := range jobs {
+		clear(memo)
+		for _, s := range j.sessions {
+			var ok bool
+			targets, ok = s.deliver(j.m, j.at, memo, targets)
+			if !ok {
+				s.close(0, "") // its queue is full or its connection broke
+			}
+		}
 	}
 }
 

@@ -33,10 +33,20 @@ type session struct {
 	mu       sync.Mutex
 	scopes   []string
 	streams  []*streamEntry
-	queue    []timeline.Message
-	draining bool // a WebSocket writer goroutine runs
-	beat     bool // SSE: a heartbeat is due
-	closed   bool
+	queue    []queued
+	draining bool       // a WebSocket writer goroutine runs (it owns writes)
+	fc       *frameConn // the WebSocket's connection, once accepted
+
+	// Frames a fan-out worker could not write without blocking, handed
+	// to the writer goroutine.
+	pending      [][]byte
+	pendingHeld  bool // pending[0] ends a frame begun under the held connection lock
+	pendingEvent string
+	pendingAt    time.Time
+	beat         bool // SSE: a heartbeat is due
+	closed       bool
+
+	shard int // the fan-out worker serving the session
 
 	// Owned by the router's sweeper.
 	lastBeat, lastCheck time.Time
@@ -163,18 +173,29 @@ func (s *session) unsubscribe(st Stream) {
 	}
 }
 
+// queued is a message waiting in a session's queue, with the time the
+// Handler received it (for Options.OnWritten).
+type queued struct {
+	m  timeline.Message
+	at time.Time
+}
+
 // enqueue queues a message without blocking. It reports false when the
 // queue is full: the router then closes the session.
-func (s *session) enqueue(m timeline.Message) bool {
+func (s *session) enqueue(m timeline.Message, at time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.enqueueLocked(m, at)
+}
+
+func (s *session) enqueueLocked(m timeline.Message, at time.Time) bool {
 	if s.closed {
 		return true
 	}
 	if len(s.queue) >= s.h.opts.QueueSize {
 		return false
 	}
-	s.queue = append(s.queue, m)
+	s.queue = append(s.queue, queued{m, at})
 	if s.ws == nil {
 		select {
 		case s.wake <- struct{}{}:
@@ -187,32 +208,117 @@ func (s *session) enqueue(m timeline.Message) bool {
 	return true
 }
 
+// deliver hands a message to the session; the router's fan-out workers
+// call it, each session always from the same worker, so that its events
+// keep their order. A WebSocket that is idle (nothing queued, no writer
+// goroutine) gets its frames written right here without blocking; what
+// the socket does not take at once, and anything arriving meanwhile, is
+// written by a goroutine of the session's own. It reports false when the
+// session must close (its queue overflowed or its connection failed).
+func (s *session) deliver(m timeline.Message, at time.Time, memo map[storage.ID]*rendered, buf []*streamEntry) ([]*streamEntry, bool) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return buf, true
+	}
+	if s.fc == nil || s.draining || len(s.queue) > 0 {
+		ok := s.enqueueLocked(m, at)
+		s.mu.Unlock()
+		return buf, ok
+	}
+	targets := s.targetsLocked(m, buf[:0])
+	s.mu.Unlock()
+	if len(targets) == 0 {
+		return targets, true
+	}
+	r, bare := s.payload(m, memo)
+	if r == nil && !bare {
+		return targets, true
+	}
+	for i, e := range targets {
+		f := frameOf(r, e.label, m.Event)
+		n, err := s.fc.tryWrite(f)
+		if err == nil {
+			s.written(m.Event, at)
+			continue
+		}
+		if !errors.Is(err, errWouldBlock) {
+			return targets, false
+		}
+		// The socket is full (or cannot write without blocking): the rest
+		// goes to a writer goroutine, which also takes what comes next.
+		rest := make([][]byte, 0, len(targets)-i)
+		rest = append(rest, f[n:])
+		for _, e := range targets[i+1:] {
+			rest = append(rest, frameOf(r, e.label, m.Event))
+		}
+		held := n > 0 // tryWrite kept the connection's lock: rest[0] ends a frame
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			if held {
+				s.fc.unlock()
+			}
+			return targets, true
+		}
+		s.pending, s.pendingHeld, s.pendingEvent, s.pendingAt = rest, held, m.Event, at
+		s.draining = true
+		go s.drainWS()
+		s.mu.Unlock()
+		return targets, true
+	}
+	return targets, true
+}
+
+// written reports a frame written (Options.OnWritten).
+func (s *session) written(event string, at time.Time) {
+	if f := s.h.opts.OnWritten; f != nil {
+		f(event, time.Since(at))
+	}
+}
+
+// frameOf returns the WebSocket frame of a rendering (nil: an event
+// without payload) for a stream label.
+func frameOf(r *rendered, label []byte, event string) []byte {
+	if r != nil {
+		return r.wsFrame(label, event)
+	}
+	return wsTextFrame(wsMessage(label, event, nil))
+}
+
+// targetsLocked lists the streams of the session that receive m (s.mu
+// held).
+func (s *session) targetsLocked(m timeline.Message, into []*streamEntry) []*streamEntry {
+	targets := into[:0]
+	for _, e := range s.streams {
+		if !s.accepts(e.stream, m.Event) {
+			continue
+		}
+		for _, c := range e.channels {
+			if c == m.Channel {
+				targets = append(targets, e)
+				break
+			}
+		}
+	}
+	return targets
+}
+
 // next pops the next queued message with the streams it goes to; ok is
 // false when the queue is empty (the queue's memory is then released).
-func (s *session) next(into []*streamEntry) (m timeline.Message, targets []*streamEntry, ok bool) {
+func (s *session) next(into []*streamEntry) (q queued, targets []*streamEntry, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
 		if s.closed || len(s.queue) == 0 {
 			s.queue = nil
-			return m, into, false
+			return q, into, false
 		}
-		m = s.queue[0]
+		q = s.queue[0]
 		s.queue = s.queue[1:]
-		targets = into[:0]
-		for _, e := range s.streams {
-			if !s.accepts(e.stream, m.Event) {
-				continue
-			}
-			for _, c := range e.channels {
-				if c == m.Channel {
-					targets = append(targets, e)
-					break
-				}
-			}
-		}
+		targets = s.targetsLocked(q.m, into)
 		if len(targets) > 0 {
-			return m, targets, true
+			return q, targets, true
 		}
 	}
 }
@@ -231,11 +337,29 @@ func (s *session) accepts(st Stream, event string) bool {
 	return event != EventNotification && event != EventConversation
 }
 
-// drainWS writes the queue to the WebSocket, then ends.
+// drainWS writes the pending frames and the queue to the WebSocket with
+// blocking writes (each under the write deadline), then ends.
 func (s *session) drainWS() {
+	s.mu.Lock()
+	pending, held, event, at := s.pending, s.pendingHeld, s.pendingEvent, s.pendingAt
+	s.pending, s.pendingHeld = nil, false
+	s.mu.Unlock()
+	for i, f := range pending {
+		var err error
+		if i == 0 && held {
+			err = s.fc.finish(f)
+		} else {
+			_, err = s.fc.Write(f)
+		}
+		if err != nil {
+			s.close(0, "")
+			return
+		}
+		s.written(event, at)
+	}
 	var targets []*streamEntry
 	for {
-		m, t, ok := s.next(targets)
+		q, t, ok := s.next(targets)
 		targets = t
 		if !ok {
 			s.mu.Lock()
@@ -247,26 +371,22 @@ func (s *session) drainWS() {
 			s.mu.Unlock()
 			continue
 		}
-		r, bare := s.payload(m)
+		r, bare := s.payload(q.m, nil)
 		if r == nil && !bare {
 			continue
 		}
 		for _, e := range targets {
-			var f []byte
-			if r != nil {
-				f = r.wsFrame(e.label, m.Event)
-			} else {
-				f = wsFrame(e.label, m.Event, nil)
-			}
-			if err := s.writeWS(f); err != nil {
+			if _, err := s.fc.Write(frameOf(r, e.label, q.m.Event)); err != nil {
 				s.close(0, "")
 				return
 			}
+			s.written(q.m.Event, q.at)
 		}
 	}
 }
 
-// writeWS writes one text message under the write deadline.
+// writeWS writes one text message through the WebSocket library under the
+// write deadline (error frames).
 func (s *session) writeWS(b []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.h.opts.WriteTimeout)
 	defer cancel()
@@ -275,7 +395,29 @@ func (s *session) writeWS(b []byte) error {
 
 // payload renders a message for the session's viewer. It returns nil when
 // the viewer must not receive it; bare reports an event without payload.
-func (s *session) payload(m timeline.Message) (r *rendered, bare bool) {
+func (s *session) payload(m timeline.Message, memo map[storage.ID]*rendered) (r *rendered, bare bool) {
+	// memo holds the renderings of this one message by viewer (0 for
+	// events that are the same for every viewer).
+	key := s.viewerID()
+	switch m.Event {
+	case EventUpdate, EventStatusUpdate, EventNotification, EventConversation:
+	default:
+		key = 0
+	}
+	if memo != nil {
+		if r, ok := memo[key]; ok {
+			return r, r == nil && m.Event == EventFiltersChanged
+		}
+	}
+	r, bare = s.render1(m)
+	if memo != nil {
+		memo[key] = r
+	}
+	return r, bare
+}
+
+// render1 renders a message for the session's viewer (see payload).
+func (s *session) render1(m timeline.Message) (r *rendered, bare bool) {
 	switch m.Event {
 	case EventFiltersChanged:
 		return nil, true
@@ -285,6 +427,26 @@ func (s *session) payload(m timeline.Message) (r *rendered, bare bool) {
 			return nil, false
 		}
 		return s.h.cache.do(renderKey{0, m.Event, m.Data}, func() ([]byte, error) { return []byte(id.String()), nil }), false
+	case EventAnnouncement:
+		// Messages carry the announcement's ID; every viewer gets the same
+		// rendering (as Mastodon: no read marks, no "me").
+		id, ok := parseRef(m.Data)
+		if !ok || s.h.ann == nil {
+			return nil, false
+		}
+		h := s.h
+		r = h.cache.do(renderKey{0, m.Event, m.Data}, func() ([]byte, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), h.opts.RenderTimeout)
+			defer cancel()
+			return h.ann.RenderAnnouncement(ctx, id)
+		})
+		if r.err != nil || r.raw == nil {
+			if r.err != nil && !isNotFound(r.err) {
+				h.log.Warn("streaming: render", "event", m.Event, "ref", m.Data, "err", r.err)
+			}
+			return nil, false
+		}
+		return r, false
 	case EventUpdate, EventStatusUpdate, EventNotification, EventConversation:
 	default:
 		// Other events (announcements …) carry their payload as is.
@@ -294,13 +456,58 @@ func (s *session) payload(m timeline.Message) (r *rendered, bare bool) {
 	if !ok {
 		return nil, false
 	}
+	r = s.render(m, id)
+	if r.err != nil {
+		if !isNotFound(r.err) {
+			s.h.log.Warn("streaming: render", "event", m.Event, "ref", m.Data, "err", r.err)
+		}
+		return nil, false
+	}
+	if r.raw == nil {
+		return nil, false
+	}
+	return r, false
+}
+
+// render renders a status or notification event for the session's viewer
+// (through the cache).
+func (s *session) render(m timeline.Message, id storage.ID) *rendered {
 	h, viewer := s.h, s.viewer
 	fctx := channelFilterContext(m.Channel)
 	key := m.Event
 	if fctx != "" {
 		key += "\x00" + string(fctx) // a status renders per filter context
 	}
-	r = h.cache.do(renderKey{s.viewerID(), key, m.Data}, func() ([]byte, error) {
+	if h.prep != nil && (m.Event == EventUpdate || m.Event == EventStatusUpdate) {
+		// Render the status once for every viewer, then per viewer only
+		// what differs.
+		p := h.cache.doWith(renderKey{0, "prepare\x00" + m.Event, m.Data}, func(r *rendered) error {
+			ctx, cancel := context.WithTimeout(context.Background(), h.opts.RenderTimeout)
+			defer cancel()
+			var err error
+			r.prep, err = h.prep.PrepareStatus(ctx, id)
+			if err == nil && r.prep == nil {
+				err = ErrNotFound
+			}
+			return err
+		})
+		if p.err != nil {
+			return p
+		}
+		return h.cache.doWith(renderKey{s.viewerID(), key, m.Data}, func(r *rendered) error {
+			ctx, cancel := context.WithTimeout(context.Background(), h.opts.RenderTimeout)
+			defer cancel()
+			r.parent = p
+			var err error
+			if fp, ok := p.prep.(FilteredPreparedStatus); ok && fctx != "" {
+				r.raw, err = fp.ForViewerIn(ctx, viewer, fctx)
+			} else {
+				r.raw, err = p.prep.ForViewer(ctx, viewer)
+			}
+			return err
+		})
+	}
+	return h.cache.do(renderKey{s.viewerID(), key, m.Data}, func() ([]byte, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), h.opts.RenderTimeout)
 		defer cancel()
 		switch m.Event {
@@ -321,16 +528,6 @@ func (s *session) payload(m timeline.Message) (r *rendered, bare bool) {
 		}
 		return h.render.RenderStatus(ctx, viewer, id)
 	})
-	if r.err != nil {
-		if !isNotFound(r.err) {
-			h.log.Warn("streaming: render", "event", m.Event, "ref", m.Data, "err", r.err)
-		}
-		return nil, false
-	}
-	if r.raw == nil {
-		return nil, false
-	}
-	return r, false
 }
 
 // recheck authenticates the session's token again; false means the stream

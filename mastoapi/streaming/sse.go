@@ -67,12 +67,13 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request, p string) {
 			return
 		}
 		for {
-			m, t, ok := s.next(targets)
+			q, t, ok := s.next(targets)
 			targets = t
 			if !ok {
 				break
 			}
-			r, bare := s.payload(m)
+			m := q.m
+			r, bare := s.payload(m, nil)
 			if r == nil && !bare {
 				continue
 			}

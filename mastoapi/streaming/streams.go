@@ -32,6 +32,10 @@ const (
 	// every user stream listens to it (as Mastodon, which sends such
 	// deletions to everyone).
 	ChannelDeletes = "deletes"
+	// ChannelAnnouncements carries the announcement events (announcement,
+	// announcement.reaction, announcement.delete); every user stream
+	// listens to it.
+	ChannelAnnouncements = "announcements"
 )
 
 // UserChannel is the hub channel of an account's home timeline and
@@ -101,7 +105,7 @@ func (s Stream) key() string { return s.Name + "\x00" + s.Tag + "\x00" + s.List 
 func (s Stream) channels(viewer *storage.Account) []string {
 	switch s.Name {
 	case StreamUser:
-		return []string{UserChannel(viewer.ID), ChannelDeletes}
+		return []string{UserChannel(viewer.ID), ChannelDeletes, ChannelAnnouncements}
 	case StreamUserNotification:
 		return []string{NotificationChannel(viewer.ID)}
 	case StreamDirect:

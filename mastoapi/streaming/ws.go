@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -62,14 +63,15 @@ func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	if proto != "" {
 		opts.Subprotocols = []string{proto}
 	}
-	conn, err := websocket.Accept(smallBuffers{w}, r, opts)
+	sb := &smallBuffers{ResponseWriter: w, timeout: h.opts.WriteTimeout}
+	conn, err := websocket.Accept(sb, r, opts)
 	if err != nil {
 		s.close(0, "")
 		return // Accept answered the request
 	}
 	conn.SetReadLimit(maxWSRead)
 	s.mu.Lock()
-	s.ws = conn
+	s.ws, s.fc = conn, sb.fc
 	closed := s.closed
 	pending := len(s.queue) > 0 && !s.draining && !closed
 	if pending {
@@ -96,19 +98,26 @@ func asRequestError(err error) *RequestError {
 }
 
 // smallBuffers hands the WebSocket library buffers sized for streaming
-// instead of the HTTP server's 4 KB read buffer.
-type smallBuffers struct{ http.ResponseWriter }
+// instead of the HTTP server's 4 KB read buffer, and a frameConn to write
+// through (kept in fc for the Handler's own writes).
+type smallBuffers struct {
+	http.ResponseWriter
+	timeout time.Duration
+	fc      *frameConn
+}
 
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return conn, brw, err
 	}
+	w.fc = newFrameConn(conn, w.timeout)
 	n := brw.Reader.Buffered()
 	if n > wsReadBuffer {
-		return conn, brw, nil // bytes already read do not fit: keep the server's buffer
+		// Bytes already read do not fit: keep the server's read buffer.
+		return w.fc, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(w.fc, wsWriteBuffer)), nil
 	}
 	var src io.Reader = conn
 	if n > 0 {
@@ -119,7 +128,7 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if n > 0 {
 		_, _ = br.Peek(n) // keep them buffered: the library re-reads what is buffered
 	}
-	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+	return w.fc, bufio.NewReadWriter(br, bufio.NewWriterSize(w.fc, wsWriteBuffer)), nil
 }
 
 // readWS handles client messages until the connection ends.

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/herd-social/herd/mastoapi/streaming"
 	"github.com/herd-social/herd/social"
@@ -75,15 +76,17 @@ func New(store storage.Store, hub timeline.Hub, opts *Options) (*Server, error) 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// CreateAccount creates a local account with a user (no key pair).
+// CreateAccount creates a local account with an approved, confirmed user
+// (no key pair).
 func (s *Server) CreateAccount(ctx context.Context, username string) (*storage.Account, error) {
 	a := &storage.Account{Username: username, URI: s.URLs.Actor(username), URL: s.URLs.Profile(username),
 		InboxURI: s.URLs.Inbox(username), Discoverable: true, Indexable: true}
 	if err := s.Store.Accounts().Create(ctx, a); err != nil {
 		return nil, fmt.Errorf("create account %s: %w", username, err)
 	}
+	now := time.Now()
 	u := &storage.User{AccountID: a.ID, Email: username + "@" + s.URLs.Host(), Role: storage.RoleUser,
-		Approved: true, DefaultVisibility: storage.VisibilityPublic}
+		Approved: true, ConfirmedAt: &now, DefaultVisibility: storage.VisibilityPublic}
 	if err := s.Store.Users().Create(ctx, u); err != nil {
 		return nil, fmt.Errorf("create user %s: %w", username, err)
 	}

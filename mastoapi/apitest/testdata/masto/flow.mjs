@@ -8,11 +8,18 @@
 //   HERD_ALICE_TOKEN  access token of alice (an unlocked account)
 //   HERD_BOB_TOKEN    access token of bob (a locked account)
 //   HERD_PAGE_SIZE    page size for the home timeline (default 3)
+//   HERD_ANNOUNCEMENT_ID  a published announcement
+//
+// The last step, "streaming", subscribes alice over one WebSocket
+// (masto.streaming) to user, public:local and hashtag, has bob post, edit,
+// mention alice, delete and react to an announcement through the REST API
+// (and the test publishes a new announcement once the hashtag stream
+// carries bob's post), and reports the events each subscription received.
 //
 // A step that fails records its error and the flow goes on; a step that
 // needs the result of a failed one fails with "needs <step>". The exit code
 // is 0 whenever the JSON was printed: the Go test judges the steps.
-import { createRestAPIClient } from "masto";
+import { createRestAPIClient, createStreamingAPIClient } from "masto";
 
 const env = (name) => {
   const v = process.env[name];
@@ -185,6 +192,72 @@ await step("search", ["verify_credentials"], async () => {
   const r = await alice.v2.search.list({ q: "bob", type: "accounts", limit: 5 });
   const h = await alice.v2.search.list({ q: "#herdtest", type: "hashtags", limit: 5 });
   return { accounts: r.accounts.map((a) => a.acct), hashtags: h.hashtags.map((t) => t.name) };
+});
+
+// Streaming: what alice's subscriptions receive while bob (whom she now
+// follows) posts, edits, mentions her and deletes.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+await step("announcements", ["verify_credentials"], async () => {
+  const id = env("HERD_ANNOUNCEMENT_ID");
+  const brief = (a) => ({ id: a.id, content: a.content, read: a.read, all_day: a.allDay,
+    reactions: (a.reactions || []).map((r) => ({ name: r.name, count: r.count, me: r.me })) });
+  const before = (await alice.v1.announcements.list()).map(brief);
+  await bob.v1.announcements.$select(id).reactions.$select("👍").update();
+  await alice.v1.announcements.$select(id).reactions.$select("👍").update();
+  await alice.v1.announcements.$select(id).reactions.$select("👍").remove();
+  await alice.v1.announcements.$select(id).dismiss();
+  const after = (await alice.v1.announcements.list()).map(brief);
+  return { before, after };
+});
+
+const briefEvent = (e) => ({
+  event: e.event,
+  id: typeof e.payload === "string" ? e.payload : e.payload && e.payload.id,
+  type: e.payload && typeof e.payload === "object" ? e.payload.type : undefined,
+  status: e.payload && e.payload.status ? e.payload.status.id : undefined,
+  content: e.payload && typeof e.payload === "object" ? e.payload.content : undefined,
+  name: e.payload && typeof e.payload === "object" ? e.payload.name : undefined,
+  count: e.payload && typeof e.payload === "object" ? e.payload.count : undefined,
+  announcement: e.payload && typeof e.payload === "object" ? e.payload.announcementId : undefined,
+});
+await step("streaming", ["authorize", "announcements"], async () => {
+  const streamingApiUrl = url.replace(/^http/, "ws");
+  const ws = createStreamingAPIClient({
+    streamingApiUrl, accessToken: env("HERD_ALICE_TOKEN"), implementation: globalThis.WebSocket, retry: false, log: "error",
+  });
+  const got = { user: [], local: [], tag: [] };
+  const collect = async (name, sub) => {
+    try {
+      for await (const e of sub) got[name].push(briefEvent(e));
+    } catch (err) {
+      got[name].push({ error: `${err && err.name}: ${err && err.message}` });
+    }
+  };
+  try {
+    await ws.prepare();
+    const running = [
+      collect("user", ws.user.subscribe()),
+      collect("local", ws.public.local.subscribe()),
+      collect("tag", ws.hashtag.subscribe({ tag: "herdstream" })),
+    ];
+    await sleep(500); // the server handles the subscribe messages
+    const hello = await bob.v1.statuses.create({ status: "Streaming hello #herdstream", visibility: "public" });
+    await bob.v1.statuses.$select(hello.id).update({ status: "Streaming hello, edited #herdstream" });
+    const ping = await bob.v1.statuses.create({ status: "@alice ping", visibility: "public" });
+    await bob.v1.statuses.$select(hello.id).remove();
+    await bob.v1.announcements.$select(env("HERD_ANNOUNCEMENT_ID")).reactions.$select("🎉").update();
+    const done = () =>
+      got.user.some((e) => e.event === "delete") && got.local.some((e) => e.event === "delete") &&
+      got.tag.some((e) => e.event === "delete") && got.user.some((e) => e.event === "notification") &&
+      got.user.some((e) => e.event === "announcement") && got.user.some((e) => e.event === "announcement.reaction");
+    for (let i = 0; i < 100 && !done(); i++) await sleep(100);
+    await sleep(200); // anything unexpected that follows
+    ws.close();
+    await Promise.race([Promise.allSettled(running), sleep(1000)]);
+    return { hello: hello.id, ping: ping.id, ...got };
+  } finally {
+    ws.close();
+  }
 });
 
 process.stdout.write(JSON.stringify({ steps, requests }) + "\n");
