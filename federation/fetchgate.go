@@ -57,6 +57,13 @@ func (g *FetchGate) allow(w http.ResponseWriter, r *http.Request, owner *storage
 		http.Error(w, "this server does not federate with "+hostOfIRI(keyID), http.StatusUnauthorized)
 		return false
 	}
+	if isActorPath(r) {
+		// The actor document carries the key: whoever the owner blocks
+		// must still fetch it to verify the owner's Block (and Undo, and
+		// Delete) sent to them, as on Mastodon. Only suspended servers
+		// are refused it.
+		return true
+	}
 	v := g.Verifier
 	if v == nil {
 		v = signature.NewVerifier(nil)

@@ -160,6 +160,13 @@ func herdToFedify(t *testing.T, h *node, peer *interop.Peer) {
 	// Block.
 	h.call(ht, "POST", "/api/v1/accounts/"+peerID+"/block", url.Values{}, 200)
 	peer.WaitFor(t, "Block", interop.ObjectIs(peer.ActorID), e2eWait)
+
+	// Account deletion: an admin suspends lena (followed by the peer);
+	// the peer receives Delete(actor).
+	admin := h.adminToken("hadmin")
+	lena := h.call(lt, "GET", "/api/v1/accounts/verify_credentials", nil, 200)
+	h.call(admin, "POST", "/api/v1/admin/accounts/"+lena["id"].(string)+"/action", url.Values{"type": {"suspend"}}, 200)
+	peer.WaitFor(t, "Delete", interop.ObjectIs(actorURI(h, "lena")), e2eWait)
 }
 
 // actorFollowers reads a local actor's followers collection URL.
@@ -266,6 +273,29 @@ func fedifyToHerd(t *testing.T, h *node, peer *interop.Peer) {
 	_, err = peer.Block(ctx, meURI)
 	require.NoError(t, err)
 	waitUntil(t, "the block ends fumiko's follow", func() bool { return h.relationship(ft, peerID)["following"] == false })
+
+	// Account deletion: the peer deletes its actor; zora (who follows it
+	// after the policy went back to accept) loses it and its posts.
+	h.call(zt, "POST", "/api/v1/accounts/"+zPeer+"/follow", url.Values{}, 200)
+	waitUntil(t, "zora follows the peer", func() bool { return h.relationship(zt, zPeer)["following"] == true })
+	last, err := peer.Note(ctx, interop.NoteRequest{Content: "<p>peer last words</p>", Visibility: interop.Public})
+	require.NoError(t, err)
+	var lastID string
+	waitUntil(t, "the last note arrives", func() bool {
+		st := h.findIn(zt, "/api/v1/timelines/home", "peer last words")
+		if st != nil {
+			lastID = st["id"].(string)
+		}
+		return st != nil
+	})
+	_ = last
+	peerControl(t, peer, "/control/delete-actor", map[string]any{})
+	waitUntil(t, "the deleted actor's posts go", func() bool { return h.statusGone(zt, lastID) })
+	waitUntil(t, "and the follow", func() bool {
+		var rels []map[string]any
+		h.do(zt, "GET", "/api/v1/accounts/relationships?id[]="+zPeer, nil, 200, &rels)
+		return len(rels) == 0 || rels[0]["following"] == false
+	})
 }
 
 // actorURI is a local actor's id.

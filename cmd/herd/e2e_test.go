@@ -65,7 +65,7 @@ func startNode(t *testing.T) *node {
 	n := &node{t: t, base: "http://" + addr, host: addr, data: t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", addr, "--public-url", n.base, "--data", n.data,
-		"--allow-private-addresses", "127.0.0.0/8", "--registrations", "open", "--log-level", "debug")
+		"--allow-private-addresses", "127.0.0.0/8", "--registrations", "open", "--log-level", "debug", "--rate-limit", "off")
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }

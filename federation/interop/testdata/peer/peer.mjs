@@ -1087,6 +1087,21 @@ const controlRoutes = {
     return { id: update.id.href, inboxes: sent.inboxes };
   },
 
+  "POST /control/delete-actor": async (ctx) => {
+    // Sends Delete(actor) to the followers, as a server deleting the
+    // account does; the actor document keeps answering (it carries the key
+    // the recipients verify the Delete with).
+    const me = ctx.getActorUri(USERNAME);
+    const del = new Delete({
+      id: newActivityId(ctx, Delete),
+      actor: me,
+      object: me,
+      to: PUBLIC_COLLECTION,
+    });
+    const sent = await send(ctx, followerRecipients(), del);
+    return { id: del.id.href, inboxes: sent.inboxes };
+  },
+
   "POST /control/delete": async (ctx, body) => {
     const id = requireString(body, "note");
     const entry = ownEntry(id, Note, "Note");
