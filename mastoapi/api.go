@@ -116,6 +116,11 @@ type Options struct {
 	// /api/v1/instance/domain_blocks: DomainBlocksAll, DomainBlocksUsers
 	// or DomainBlocksNobody (the default: 404).
 	DomainBlocksVisibility string
+	// MaxConcurrentUploads bounds the multipart bodies of upload routes
+	// (media, avatar and header) read at once; the others wait. Their file
+	// parts are streamed to temporary files, so this bounds temporary disk
+	// use, not memory. Default DefaultMaxConcurrentUploads per CPU.
+	MaxConcurrentUploads int
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -154,6 +159,8 @@ type API struct {
 	dummy     string
 
 	domainBlocksVisibility string
+
+	uploads uploadSlots
 }
 
 var _ http.Handler = (*API)(nil)
@@ -185,6 +192,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 		a.filters = newFilterService(store, svc, a.now)
 	}
 	a.domainBlocksVisibility = opts.DomainBlocksVisibility
+	a.uploads = newUploadSlots(opts.MaxConcurrentUploads)
 	a.limiter = newRateLimiter(opts.RateLimit, a.now)
 	a.tokens.ttl = opts.TokenCacheTTL
 	if a.tokens.ttl == 0 {
@@ -300,10 +308,15 @@ func (a *API) wrap(o RouteOptions, h HandlerFunc) http.Handler {
 		p := &Params{root: map[string]any{}}
 		var err error
 		if !o.RawBody {
-			if p, err = ParseParams(w, r, o.MaxBody); err != nil {
+			var slots uploadSlots
+			if o.MaxBody > DefaultMaxBody {
+				slots = a.uploads
+			}
+			if p, err = parseParams(w, r, o.MaxBody, slots); err != nil {
 				a.WriteError(w, r, err)
 				return
 			}
+			defer p.cleanup()
 		} else if q, _ := url.ParseQuery(r.URL.RawQuery); len(q) > 0 {
 			_ = p.addValues(q)
 		}
