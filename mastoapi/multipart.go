@@ -158,6 +158,14 @@ func (p *Params) saveFile(part *multipart.Part) (*FormFile, error) {
 	return &FormFile{Filename: part.FileName(), Header: part.Header, Size: n, path: tmp.Name()}, nil
 }
 
+// Close removes the temporary files of the uploaded files of a multipart
+// body (see File). Requests served through API.Handle are closed when
+// their handler returns; call it on Params from ParseParams.
+func (p *Params) Close() error {
+	p.cleanup()
+	return nil
+}
+
 // cleanup removes the temporary files of p's uploads and gives back its
 // upload slot.
 func (p *Params) cleanup() {

@@ -41,7 +41,8 @@ type Params struct {
 
 // ParseParams reads the parameters of r. The body is limited to maxBody bytes
 // (DefaultMaxBody when ≤ 0); a larger body gives an error mapped to 413, a
-// malformed one an error mapped to 400.
+// malformed one an error mapped to 400. The file parts of a multipart body
+// are kept in temporary files until Close.
 func ParseParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*Params, error) {
 	return parseParams(w, r, maxBody, nil)
 }
