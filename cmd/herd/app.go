@@ -296,6 +296,8 @@ func (a *app) handler() http.Handler {
 		Polls:         st.Polls(),
 		InstanceActor: a.instance,
 		Logger:        a.log.With("component", "actors"),
+
+		HideCollections: social.HidesCollections,
 	})
 	actors.Mount(mux)
 	// Profile pages at /@name (ServeMux wildcards must fill a whole segment).
