@@ -120,6 +120,11 @@ type Options struct {
 	// Hub receives the streaming events the API raises itself
 	// (announcement.reaction); nil streams none.
 	Hub timeline.Hub
+	// MaxConcurrentUploads bounds the multipart bodies of upload routes
+	// (media, avatar and header) read at once; the others wait. Their file
+	// parts are streamed to temporary files, so this bounds temporary disk
+	// use, not memory. Default DefaultMaxConcurrentUploads per CPU.
+	MaxConcurrentUploads int
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -159,6 +164,8 @@ type API struct {
 
 	domainBlocksVisibility string
 	hub                    timeline.Hub
+
+	uploads uploadSlots
 }
 
 var _ http.Handler = (*API)(nil)
@@ -191,6 +198,7 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 		a.filters = newFilterService(store, svc, a.now)
 	}
 	a.domainBlocksVisibility = opts.DomainBlocksVisibility
+	a.uploads = newUploadSlots(opts.MaxConcurrentUploads)
 	a.limiter = newRateLimiter(opts.RateLimit, a.now)
 	a.tokens.ttl = opts.TokenCacheTTL
 	if a.tokens.ttl == 0 {
@@ -306,10 +314,15 @@ func (a *API) wrap(o RouteOptions, h HandlerFunc) http.Handler {
 		p := &Params{root: map[string]any{}}
 		var err error
 		if !o.RawBody {
-			if p, err = ParseParams(w, r, o.MaxBody); err != nil {
+			var slots uploadSlots
+			if o.MaxBody > DefaultMaxBody {
+				slots = a.uploads
+			}
+			if p, err = parseParams(w, r, o.MaxBody, slots); err != nil {
 				a.WriteError(w, r, err)
 				return
 			}
+			defer p.cleanup()
 		} else if q, _ := url.ParseQuery(r.URL.RawQuery); len(q) > 0 {
 			_ = p.addValues(q)
 		}

@@ -179,7 +179,7 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 		FollowersCount:  a.FollowersCount,
 		FollowingCount:  a.FollowingCount,
 		StatusesCount:   a.StatusesCount,
-		HideCollections: extraBool(a.Extra, "hide_collections"),
+		HideCollections: social.HidesCollections(a),
 		Emojis:          emojisToAPI(a.Emojis),
 		Fields:          fieldsToAPI(a.Fields),
 		Roles:           []AccountRole{},
@@ -188,6 +188,7 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 		Limited:         a.SilencedAt != nil,
 		sensitized:      a.Sensitized,
 	}
+	out.AvatarDescription, out.HeaderDescription = social.ProfileImageDescriptions(a)
 	if a.LastStatusAt != nil {
 		d := Date(*a.LastStatusAt)
 		out.LastStatusAt = &d

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sort"
@@ -21,9 +20,6 @@ import (
 const (
 	// DefaultMaxBody bounds the body of every request but media uploads.
 	DefaultMaxBody = 1 << 20
-	// maxMultipartMemory is how much of a multipart body is held in memory;
-	// the rest of the file parts spill to temporary files.
-	maxMultipartMemory = 8 << 20
 	// maxKeyDepth bounds the nesting of bracketed parameter names (a[b][c]).
 	maxKeyDepth = 8
 )
@@ -36,13 +32,25 @@ const (
 // the same shapes directly, so one accessor serves every encoding.
 type Params struct {
 	root  map[string]any
-	files map[string][]*multipart.FileHeader
+	files map[string][]*FormFile
+	// temps are the temporary files of file parts, removed by cleanup;
+	// slot is the upload slot held while they exist.
+	temps []string
+	slot  uploadSlots
 }
 
 // ParseParams reads the parameters of r. The body is limited to maxBody bytes
 // (DefaultMaxBody when ≤ 0); a larger body gives an error mapped to 413, a
-// malformed one an error mapped to 400.
+// malformed one an error mapped to 400. The file parts of a multipart body
+// are kept in temporary files until Close.
 func ParseParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*Params, error) {
+	return parseParams(w, r, maxBody, nil)
+}
+
+// parseParams is ParseParams; a multipart body is read only once one of
+// slots is free (nil: no bound), and the caller calls cleanup on the
+// Params when done with its files.
+func parseParams(w http.ResponseWriter, r *http.Request, maxBody int64, slots uploadSlots) (*Params, error) {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
@@ -66,13 +74,13 @@ func ParseParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*Params
 		if ctParams["boundary"] == "" {
 			return nil, malformed("multipart body without boundary")
 		}
-		if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
-			return nil, bodyError(err)
+		if err := slots.acquire(r.Context()); err != nil {
+			return nil, errUploadsBusy
 		}
-		if err := p.addValues(r.MultipartForm.Value); err != nil {
+		p.slot = slots
+		if err := p.readMultipart(r.Body, ctParams["boundary"]); err != nil {
 			return nil, err
 		}
-		p.files = r.MultipartForm.File
 		return p, nil
 	case ct == "application/x-www-form-urlencoded":
 		return p, p.readForm(r.Body)
@@ -439,7 +447,7 @@ func (p *Params) Objects(key string) []*Params {
 }
 
 // File returns the first uploaded file of a multipart parameter, or nil.
-func (p *Params) File(key string) *multipart.FileHeader {
+func (p *Params) File(key string) *FormFile {
 	if p == nil || len(p.files[key]) == 0 {
 		return nil
 	}

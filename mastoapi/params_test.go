@@ -57,11 +57,15 @@ func FuzzParseParams(f *testing.F) {
 	f.Add("application/json", `{"a":{"b":[1,{"c":null}]}}`, "")
 	f.Add("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"a[]\"\r\n\r\n1\r\n--b--\r\n", "")
 	f.Add("", "[[[[", "a]=[")
+	f.Add("multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n\x89PNG\r\n--b\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nhi\r\n--b--\r\n", "")
 	f.Fuzz(func(t *testing.T, ctype, body, query string) {
 		req := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(body))
 		req.URL.RawQuery = query
 		req.Header.Set("Content-Type", ctype)
 		p, err := ParseParams(httptest.NewRecorder(), req, 1<<16)
+		if p != nil {
+			defer p.Close()
+		}
 		if err != nil {
 			ae, unexpected := toAPIError(err)
 			if unexpected || ae.Status >= 500 {

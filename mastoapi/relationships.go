@@ -201,7 +201,7 @@ func (a *API) hidesCollections(ctx context.Context, viewer *storage.Account, id 
 	if acct.SuspendedAt != nil {
 		return false, ErrRecordNotFound
 	}
-	return extraBool(acct.Extra, "hide_collections") && (viewer == nil || viewer.ID != id), nil
+	return social.HidesCollections(acct) && (viewer == nil || viewer.ID != id), nil
 }
 
 func (a *API) followers(r *http.Request, p storage.Page) ([]social.AccountEntry, error) {
@@ -323,6 +323,13 @@ func (a *API) updateCredentials(w http.ResponseWriter, r *http.Request) error {
 	in.Sensitive = src.BoolPtr("sensitive")
 	if s, ok := src.Lookup("language"); ok {
 		in.Language = &s
+	}
+	in.Settings.HideCollections = p.BoolPtr("hide_collections")
+	if s, ok := p.Lookup("avatar_description"); ok {
+		in.Settings.AvatarDescription = &s
+	}
+	if s, ok := p.Lookup("header_description"); ok {
+		in.Settings.HeaderDescription = &s
 	}
 	acct, err := a.svc.UpdateProfile(r.Context(), au.Account, in)
 	imgs.done(r.Context(), err)

@@ -214,6 +214,9 @@ func (a *API) editStatus(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if in.MediaAttributes, err = a.mediaAttributes(p); err != nil {
+		return err
+	}
 	st, err := a.svc.EditStatus(r.Context(), au.Account, id, in)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"time"
@@ -38,6 +39,10 @@ type ProcessorOptions struct {
 type Processor struct {
 	limits   Limits
 	imageSem chan struct{}
+	// bufSem bounds the images held in memory, read and waiting for
+	// imageSem or being processed: without it, every upload of a burst
+	// would hold its whole file.
+	bufSem   chan struct{}
 	avSem    chan struct{}
 	tools    Tools
 	toolsErr error
@@ -67,6 +72,7 @@ func NewProcessor(opts *ProcessorOptions) *Processor {
 	p := &Processor{
 		limits:   o.Limits.WithDefaults(),
 		imageSem: make(chan struct{}, o.ImageConcurrency),
+		bufSem:   make(chan struct{}, 2*o.ImageConcurrency),
 		avSem:    make(chan struct{}, o.AVConcurrency),
 		tools:    o.Tools,
 		threads:  o.Threads,
@@ -122,7 +128,11 @@ func (p *Processor) Process(ctx context.Context, r io.Reader) (*Result, error) {
 	}
 	body := io.MultiReader(bytes.NewReader(head), ctxReader{ctx, r})
 	if f.Kind == storage.MediaImage {
-		data, err := io.ReadAll(io.LimitReader(body, p.limits.ImageSizeLimit+1))
+		if err := acquire(ctx, p.bufSem); err != nil {
+			return nil, err
+		}
+		defer func() { <-p.bufSem }()
+		data, err := readAllSized(body, sizeHint(r), p.limits.ImageSizeLimit+1)
 		if err != nil {
 			return nil, fmt.Errorf("media: read upload: %w", err)
 		}
@@ -199,4 +209,30 @@ func (p *Processor) spool(r io.Reader, limit int64) (string, error) {
 		return "", err
 	}
 	return f.Name(), nil
+}
+
+// sizeHint returns the size of r when it tells (a file), else 0.
+func sizeHint(r io.Reader) int64 {
+	switch x := r.(type) {
+	case Blob:
+		return x.Info().Size
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := x.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Size() int64 }:
+		return x.Size()
+	}
+	return 0
+}
+
+// readAllSized reads r up to limit bytes into one buffer sized for hint
+// bytes, so that a large image is not copied through growing buffers.
+func readAllSized(r io.Reader, hint, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if hint > 0 && hint < limit {
+		buf.Grow(int(hint) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
+	return buf.Bytes(), err
 }

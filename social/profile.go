@@ -45,6 +45,9 @@ type ProfileInput struct {
 	Privacy   *storage.Visibility
 	Sensitive *bool
 	Language  *string
+	// Settings kept in the account's Extra: hide_collections and the
+	// avatar and header descriptions.
+	Settings ProfileSettings
 }
 
 // UpdateProfile changes a local account's profile and posting defaults and
@@ -74,6 +77,9 @@ func (s *Service) UpdateProfile(ctx context.Context, account *storage.Account, i
 	}
 	if in.Language != nil && *in.Language != "" && !languageRE.MatchString(*in.Language) {
 		return nil, invalid("source[language]", "is not a valid language code")
+	}
+	if err := in.Settings.validate(); err != nil {
+		return nil, err
 	}
 	var out *storage.Account
 	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
@@ -131,6 +137,7 @@ func (s *Service) UpdateProfile(ctx context.Context, account *storage.Account, i
 			a.HeaderURL = *in.HeaderURL
 		}
 		mergeExtra(a, in.Extra)
+		mergeExtra(a, in.Settings.extra())
 		if err := tx.Accounts().Update(ctx, a); err != nil {
 			return fmt.Errorf("update account: %w", err)
 		}

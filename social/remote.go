@@ -161,6 +161,22 @@ type RemoteEdit struct {
 	// had is removed). Tallies are taken as published; a change of options
 	// is an edit and removes the votes.
 	Poll *storage.Poll
+	// Media are the attachments of the new version, by reference (as for
+	// ReceiveOptions.Media), in order; nil means none. An attachment whose
+	// RemoteURL the status already has keeps its record and cached files,
+	// taking the new description, focal point, blurhash and size; the others
+	// are created and attached, and the status's attachments the new version
+	// no longer has are deleted. A change of URL, order or description is
+	// an edit. Ignored with TallyOnly.
+	Media []*storage.MediaAttachment
+}
+
+// MediaChange is what a remote edit did to the attachments of a status:
+// the records it created (whose files are to be cached) and those it
+// deleted (whose cached files are to be deleted).
+type MediaChange struct {
+	Added   storage.IDs
+	Removed []*storage.MediaAttachment
 }
 
 // ReceiveEdit applies an edit of a remote status by its author: the first
@@ -168,8 +184,18 @@ type RemoteEdit struct {
 // mentioned local accounts are notified, and so are local accounts that
 // boosted it (type update). An edit that changes nothing is ignored.
 func (s *Service) ReceiveEdit(ctx context.Context, author *storage.Account, id storage.ID, in RemoteEdit) (*storage.Status, error) {
+	st, _, err := s.ReceiveEditMedia(ctx, author, id, in)
+	return st, err
+}
+
+// ReceiveEditMedia is ReceiveEdit, also reporting the attachments it
+// created and deleted (in.Media): the caller caches the files of the first
+// and deletes those of the second.
+func (s *Service) ReceiveEditMedia(ctx context.Context, author *storage.Account, id storage.ID, in RemoteEdit) (*storage.Status, MediaChange, error) {
 	var out *storage.Status
+	var change MediaChange
 	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
+		change = MediaChange{}
 		st, err := tx.Statuses().Get(ctx, id)
 		if err != nil {
 			return notFound(err, "status %s", id)
@@ -193,9 +219,15 @@ func (s *Service) ReceiveEdit(ctx context.Context, author *storage.Account, id s
 				return err
 			}
 		}
-		if in.TallyOnly || (!pollChanged && in.Content == st.Content && in.SpoilerText == st.SpoilerText && in.Sensitive == st.Sensitive &&
+		mediaChanged := false
+		if !in.TallyOnly {
+			if mediaChanged, change, err = s.applyRemoteMedia(ctx, tx, st, in.Media); err != nil {
+				return err
+			}
+		}
+		if in.TallyOnly || (!pollChanged && !mediaChanged && in.Content == st.Content && in.SpoilerText == st.SpoilerText && in.Sensitive == st.Sensitive &&
 			slices.Equal(in.Tags, st.Tags) && mentionsEqual(in.Mentions, st.Mentions)) {
-			if in.Extra != nil || st.PollID != pollBefore {
+			if in.Extra != nil || st.PollID != pollBefore || len(change.Added) > 0 || len(change.Removed) > 0 {
 				if in.Extra != nil {
 					st.Extra = in.Extra
 				}
@@ -262,9 +294,87 @@ func (s *Service) ReceiveEdit(ctx context.Context, author *storage.Account, id s
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("receive edit of %s: %w", id, err)
+		return nil, MediaChange{}, fmt.Errorf("receive edit of %s: %w", id, err)
 	}
-	return out, nil
+	return out, change, nil
+}
+
+// applyRemoteMedia replaces the attachments of the remote status st by
+// next (see RemoteEdit.Media), setting st.MediaIDs and st.HasMedia
+// (written by the caller's Update). changed reports a difference a reader
+// would see: attachments added, removed or reordered, or a new
+// description.
+func (s *Service) applyRemoteMedia(ctx context.Context, tx storage.Store, st *storage.Status, next []*storage.MediaAttachment) (changed bool, change MediaChange, err error) {
+	prev, err := tx.MediaAttachments().ByStatus(ctx, st.ID)
+	if err != nil {
+		return false, change, fmt.Errorf("load media: %w", err)
+	}
+	byURL := make(map[string]*storage.MediaAttachment, len(prev))
+	for _, m := range prev {
+		if m.RemoteURL != "" {
+			if _, dup := byURL[m.RemoteURL]; !dup {
+				byURL[m.RemoteURL] = m
+			}
+		}
+	}
+	kept := map[storage.ID]bool{}
+	ids := make(storage.IDs, 0, len(next))
+	for _, n := range next {
+		if n == nil || n.RemoteURL == "" {
+			continue
+		}
+		if old := byURL[n.RemoteURL]; old != nil && !kept[old.ID] {
+			kept[old.ID] = true
+			ids = append(ids, old.ID)
+			if old.Description != n.Description {
+				changed = true
+			}
+			blurhash := old.Blurhash
+			if n.Blurhash != "" {
+				blurhash = n.Blurhash
+			}
+			if old.Description != n.Description || old.FocusX != n.FocusX || old.FocusY != n.FocusY ||
+				old.Blurhash != blurhash || (n.Meta.Original != nil && old.FileKey == "") {
+				old.Description, old.FocusX, old.FocusY, old.Blurhash = n.Description, n.FocusX, n.FocusY, blurhash
+				if n.Meta.Original != nil && old.FileKey == "" {
+					// Not cached: the size is the one published.
+					old.Meta.Original = n.Meta.Original
+				}
+				if err := tx.MediaAttachments().Update(ctx, old); err != nil {
+					return false, change, fmt.Errorf("update media %s: %w", old.ID, err)
+				}
+			}
+			continue
+		}
+		m := *n
+		m.ID, m.AccountID, m.StatusID = 0, st.AccountID, 0
+		if m.State == "" {
+			m.State = storage.MediaReady
+		}
+		if err := tx.MediaAttachments().Create(ctx, &m); err != nil {
+			return false, change, fmt.Errorf("create media: %w", err)
+		}
+		ids = append(ids, m.ID)
+		change.Added = append(change.Added, m.ID)
+	}
+	if len(change.Added) > 0 {
+		if err := tx.MediaAttachments().Attach(ctx, change.Added, st.ID, st.AccountID); err != nil {
+			return false, change, fmt.Errorf("attach media: %w", err)
+		}
+	}
+	for _, m := range prev {
+		if !kept[m.ID] {
+			if err := tx.MediaAttachments().Delete(ctx, m.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return false, change, fmt.Errorf("delete media %s: %w", m.ID, err)
+			}
+			change.Removed = append(change.Removed, m)
+		}
+	}
+	if !slices.Equal(ids, st.MediaIDs) {
+		changed = true
+	}
+	st.MediaIDs, st.HasMedia = ids, len(ids) > 0
+	return changed, change, nil
 }
 
 func mentionsEqual(a, b storage.Mentions) bool {

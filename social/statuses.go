@@ -55,6 +55,20 @@ type EditInput struct {
 	// options or kind removes its votes; its end moves to ExpiresIn from
 	// now.
 	Poll *PollInput
+	// MediaAttributes set the description and focal point of attachments
+	// among MediaIDs (Mastodon's media_attributes[]), in the edit's
+	// transaction: a new description is an edit of the status, so that it
+	// is sent to other servers.
+	MediaAttributes []MediaAttribute
+}
+
+// MediaAttribute is a change of one attachment in an edit: nil fields keep
+// their values. Descriptions and focal points are checked by the caller
+// (the media service's limits).
+type MediaAttribute struct {
+	ID          storage.ID
+	Description *string
+	Focus       *storage.MediaFocus
 }
 
 // StatusSource is the plain text of a status, for editing.
@@ -362,7 +376,11 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 			return err
 		}
 		samePoll := (poll == nil && in.Poll == nil) || (sameChoices(poll, in.Poll) && poll.HideTotals == in.Poll.HideTotals)
-		if text == st.Text && spoiler == st.SpoilerText && sensitive == st.Sensitive && lang == st.Language && slices.Equal(media, st.MediaIDs) && samePoll {
+		mediaChanged, err := applyMediaAttributes(ctx, tx, author, media, in.MediaAttributes)
+		if err != nil {
+			return err
+		}
+		if text == st.Text && spoiler == st.SpoilerText && sensitive == st.Sensitive && lang == st.Language && slices.Equal(media, st.MediaIDs) && samePoll && !mediaChanged {
 			out = st
 			return nil
 		}

@@ -319,6 +319,8 @@ func (a *app) handler() http.Handler {
 		InstanceActor: a.instance,
 		Logger:        a.log.With("component", "actors"),
 		Gate:          &federation.FetchGate{Resolver: a.resolver, Blocked: a.domains, Refuses: a.svc.RefusesFetch},
+
+		HideCollections: social.HidesCollections,
 	})
 	actors.Mount(mux)
 	// Profile pages at /@name (ServeMux wildcards must fill a whole segment).

@@ -76,6 +76,13 @@ type MediaCache interface {
 	EnqueueAttachments(ids ...storage.ID)
 }
 
+// MediaRemover is implemented by a MediaCache that can delete the cached
+// files of attachments whose records are gone (a remote edit removed
+// them); *media.Fetcher is one.
+type MediaRemover interface {
+	DeleteCachedFiles(ctx context.Context, ms ...*storage.MediaAttachment) error
+}
+
 // Federator joins the application core (social) and the ActivityPub
 // engine (federation): it is the social.EventSink that turns what local
 // accounts do into activities sent to other servers (see Publish), the set

@@ -349,9 +349,23 @@ func (f *Federator) updatePost(ctx context.Context, obj *ap.Object, author *stor
 	delete(extra, "poll") // where polls were kept before they had a table
 	maps.Copy(extra, c.Extra)
 	edit := social.RemoteEdit{Content: c.Content, SpoilerText: c.SpoilerText, Sensitive: c.Sensitive, Language: c.Language,
-		Mentions: c.Mentions, Tags: c.Tags, Emojis: c.Emojis, Extra: extra, EditedAt: obj.Updated, Poll: conv.poll}
-	_, err = f.svc.ReceiveEdit(ctx, author, st.ID, edit)
-	return err
+		Mentions: c.Mentions, Tags: c.Tags, Emojis: c.Emojis, Extra: extra, EditedAt: obj.Updated, Poll: conv.poll,
+		Media: conv.media}
+	_, change, err := f.svc.ReceiveEditMedia(ctx, author, st.ID, edit)
+	if err != nil {
+		return err
+	}
+	if f.o.Media != nil {
+		if len(change.Added) > 0 {
+			f.o.Media.EnqueueAttachments(change.Added...)
+		}
+		if r, ok := f.o.Media.(MediaRemover); ok && len(change.Removed) > 0 {
+			if err := r.DeleteCachedFiles(ctx, change.Removed...); err != nil {
+				f.log.Info("federate: cached files of removed attachments not deleted", "status", st.ID, "err", err)
+			}
+		}
+	}
+	return nil
 }
 
 func (f *Federator) onDelete(ctx context.Context, in *federation.Incoming[federation.Delete]) error {

@@ -144,7 +144,8 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	s.Federator.Register(s.Handlers)
 
 	federation.NewActorHandler(store.Accounts(), s.URLs, &federation.ActorHandlerOptions{InstanceActor: inst,
-		Accounts: store.Accounts(), Follows: store.Follows(), Statuses: store.Statuses(), Pins: store.Pins(), Polls: store.Polls()}).Mount(mux)
+		Accounts: store.Accounts(), Follows: store.Follows(), Statuses: store.Statuses(), Pins: store.Pins(), Polls: store.Polls(),
+		HideCollections: social.HidesCollections}).Mount(mux)
 	io := federation.InboxOptions{}
 	if o.Inbox != nil {
 		io = *o.Inbox
