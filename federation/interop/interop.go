@@ -520,6 +520,18 @@ type NoteRequest struct {
 	// Summary is the content warning; Sensitive marks the note sensitive.
 	Summary   string
 	Sensitive bool
+	// Attachments are attached as Documents.
+	Attachments []Attachment
+}
+
+// Attachment is a Document attached to a note: the file at URL (served
+// by someone else: the peer keeps no files).
+type Attachment struct {
+	URL       string `json:"url"`
+	MediaType string `json:"mediaType,omitempty"`
+	Name      string `json:"name,omitempty"` // alt text
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
 }
 
 // NoteResult identifies a note the peer created.
@@ -630,6 +642,9 @@ func (p *Peer) Note(ctx context.Context, req NoteRequest) (*NoteResult, error) {
 	}
 	if req.Sensitive {
 		body["sensitive"] = true
+	}
+	if len(req.Attachments) > 0 {
+		body["attachments"] = req.Attachments
 	}
 	var out NoteResult
 	if err := p.post(ctx, "/control/note", body, &out); err != nil {

@@ -34,6 +34,7 @@ import {
   Create,
   createFederation,
   Delete,
+  Document,
   Endpoints,
   exportJwk,
   Follow,
@@ -940,6 +941,15 @@ const controlRoutes = {
       tos,
       ccs,
       tags,
+      attachments: Array.isArray(body.attachments)
+        ? body.attachments.map((a) => new Document({
+          url: parseUrl(a.url, "attachments[].url"),
+          mediaType: typeof a.mediaType === "string" ? a.mediaType : null,
+          name: typeof a.name === "string" ? a.name : null,
+          width: Number.isInteger(a.width) ? a.width : null,
+          height: Number.isInteger(a.height) ? a.height : null,
+        }))
+        : [],
     });
     const create = new Create({
       id: newActivityId(ctx, Create),
