@@ -12,7 +12,7 @@ CREATE TABLE push_subscriptions (
     key_auth    TEXT NOT NULL,
     alerts      TEXT NOT NULL DEFAULT '{}',
     policy      TEXT NOT NULL DEFAULT 'all',
-    standard    INTEGER NOT NULL DEFAULT 0,
+    standard    BOOLEAN NOT NULL DEFAULT 0,
     created_at  DATETIME NOT NULL,
     updated_at  DATETIME NOT NULL
 );
