@@ -109,6 +109,23 @@ func (a *API) dismissNotification(w http.ResponseWriter, r *http.Request) error 
 	return emptyObject(w, r)
 }
 
+// destroyNotifications dismisses the notifications ids[] (Mastodon's
+// deprecated DELETE /api/v1/notifications/destroy_multiple); unknown or
+// others' IDs are ignored.
+func (a *API) destroyNotifications(w http.ResponseWriter, r *http.Request) error {
+	viewer := AuthOf(r).Account
+	for _, s := range ParamsOf(r).Strings("ids") {
+		id, err := storage.ParseID(s)
+		if err != nil {
+			continue
+		}
+		if err := a.svc.DismissNotification(r.Context(), viewer, id); err != nil && !errors.Is(err, social.ErrNotFound) {
+			return err
+		}
+	}
+	return emptyObject(w, r)
+}
+
 func (a *API) clearNotifications(w http.ResponseWriter, r *http.Request) error {
 	if err := a.svc.ClearNotifications(r.Context(), AuthOf(r).Account); err != nil {
 		return err

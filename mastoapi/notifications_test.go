@@ -181,3 +181,26 @@ func TestSearchAPI(t *testing.T) {
 	assert.Contains(t, e.errorOf(http.MethodGet, "/api/v2/search", alice, nil, http.StatusBadRequest), "q")
 	e.errorOf(http.MethodGet, "/api/v1/accounts/search?q=bob", "", nil, http.StatusUnauthorized)
 }
+
+func TestDestroyMultipleNotificationsAndPinAliases(t *testing.T) {
+	e := newEnv(t, nil)
+	alice, aliceAcct := e.userToken("alice", "read write follow")
+	bob, _ := e.userToken("bob", "read write follow")
+	e.postObj("/api/v1/accounts/"+aliceAcct.ID.String()+"/follow", bob, nil, http.StatusOK)
+	st := e.post(alice, "hi")["id"].(string)
+	e.postObj("/api/v1/statuses/"+st+"/favourite", bob, nil, http.StatusOK)
+	ids, _ := e.page("/api/v1/notifications", alice)
+	require.Len(t, ids, 2)
+	// Not in the OpenAPI schema (deprecated): checked without it.
+	resp := e.do(request{method: http.MethodDelete, path: "/api/v1/notifications/destroy_multiple?" + url.Values{"ids[]": {ids[0], "999", "x"}}.Encode(), token: alice})
+	requireStatus(t, resp, http.StatusOK)
+	resp.Body.Close()
+	left, _ := e.page("/api/v1/notifications", alice)
+	assert.Equal(t, ids[1:], left)
+
+	// pin / unpin endorse a followed account.
+	rel := e.postObj("/api/v1/accounts/"+aliceAcct.ID.String()+"/pin", bob, nil, http.StatusOK)
+	assert.Equal(t, true, rel["endorsed"])
+	rel = e.postObj("/api/v1/accounts/"+aliceAcct.ID.String()+"/unpin", bob, nil, http.StatusOK)
+	assert.Equal(t, false, rel["endorsed"])
+}

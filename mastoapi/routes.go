@@ -162,6 +162,7 @@ func (a *API) registerStatusRoutes() {
 	a.Handle(post, "/api/v1/notifications/clear", user("write:notifications"), a.clearNotifications)
 	a.Handle(get, "/api/v1/notifications/{id:[0-9]+}", user("read:notifications"), a.notification)
 	a.Handle(post, "/api/v1/notifications/{id:[0-9]+}/dismiss", user("write:notifications"), a.dismissNotification)
+	a.Handle(http.MethodDelete, "/api/v1/notifications/destroy_multiple", user("write:notifications"), a.destroyNotifications)
 	a.Handle(get, "/api/v2/notifications", user("read:notifications"), a.groupedNotifications)
 	a.Handle(get, "/api/v2/notifications/unread_count", user("read:notifications"), a.groupedUnreadCount)
 	a.Handle(get, "/api/v2/notifications/{group_key}", user("read:notifications"), a.showNotificationGroup)

@@ -44,6 +44,9 @@ func (a *API) registerUserDataRoutes() {
 
 	a.Handle(post, account+"/endorse", user("write:accounts"), a.relationshipAction(a.endorse))
 	a.Handle(post, account+"/unendorse", user("write:accounts"), a.relationshipAction(a.unendorse))
+	// pin and unpin are the older names of endorse and unendorse.
+	a.Handle(post, account+"/pin", user("write:accounts"), a.relationshipAction(a.endorse))
+	a.Handle(post, account+"/unpin", user("write:accounts"), a.relationshipAction(a.unendorse))
 	a.Handle(get, "/api/v1/endorsements", user("read:accounts"), a.accountListing(a.ownEndorsements))
 	a.Handle(get, account+"/endorsements", optional("read:accounts"), a.accountListing(a.accountEndorsements))
 
