@@ -313,6 +313,25 @@ func (a *API) wrap(o RouteOptions, h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := &Params{root: map[string]any{}}
 		var err error
+		var au *Auth
+		// Large bodies (uploads) are read only for an authenticated caller
+		// within the rate limit: the token comes from the Authorization
+		// header, before a byte of the body is read or an upload slot taken.
+		large := !o.RawBody && o.MaxBody > DefaultMaxBody && o.Auth != AuthNone
+		if large {
+			if au, err = a.authenticate(r.Context(), r, p, o); err == nil && au == nil && o.Auth != AuthOptional {
+				err = ErrInvalidToken
+			}
+			if err != nil {
+				a.limiter.allow(w, "ip:"+a.ip(r), false)
+				a.WriteError(w, r, err)
+				return
+			}
+			if !a.limiter.allow(w, a.limitKey(r, au), false) {
+				a.WriteError(w, r, ErrTooManyRequests)
+				return
+			}
+		}
 		if !o.RawBody {
 			var slots uploadSlots
 			if o.MaxBody > DefaultMaxBody {
@@ -327,8 +346,11 @@ func (a *API) wrap(o RouteOptions, h HandlerFunc) http.Handler {
 			_ = p.addValues(q)
 		}
 		ctx := context.WithValue(r.Context(), paramsKey, p)
-		var au *Auth
-		if o.Auth != AuthNone {
+		if large {
+			if au != nil {
+				ctx = context.WithValue(ctx, authKey, au)
+			}
+		} else if o.Auth != AuthNone {
 			au, err = a.authenticate(ctx, r, p, o)
 			if err != nil {
 				// Failed attempts count against the caller's address.
@@ -342,11 +364,7 @@ func (a *API) wrap(o RouteOptions, h HandlerFunc) http.Handler {
 			a.WriteError(w, r, ErrNotAllowed)
 			return
 		}
-		key := "ip:" + a.ip(r)
-		if au != nil {
-			key = "token:" + au.Token.ID.String()
-		}
-		if !a.limiter.allow(w, key, false) {
+		if !large && !a.limiter.allow(w, a.limitKey(r, au), false) {
 			a.WriteError(w, r, ErrTooManyRequests)
 			return
 		}
@@ -366,6 +384,15 @@ func (a *API) wrap(o RouteOptions, h HandlerFunc) http.Handler {
 		}
 		run(w)
 	})
+}
+
+// limitKey is the rate limit bucket of a request: its token, else its
+// address.
+func (a *API) limitKey(r *http.Request, au *Auth) string {
+	if au != nil {
+		return "token:" + au.Token.ID.String()
+	}
+	return "ip:" + a.ip(r)
 }
 
 // recoverPanics turns a panicking handler into a logged 500.
