@@ -32,7 +32,9 @@ func (a *API) registerAdminRoutes() {
 	a.Handle(get, "/api/v1/admin/accounts", readAccounts, a.adminAccountsV1)
 	a.Handle(get, "/api/v2/admin/accounts", readAccounts, a.adminAccountsV2)
 	a.Handle(get, account, readAccounts, a.adminAccount)
-	a.Handle(del, account, writeAccounts, a.adminAccountOp(a.svc.DeleteAccountData))
+	deleteData := writeAccounts
+	deleteData.MinRole = storage.RoleAdmin // Mastodon's delete_user_data
+	a.Handle(del, account, deleteData, a.adminAccountOp(a.svc.DeleteAccountData))
 	a.Handle(post, account+"/action", writeAccounts, a.adminAccountAction)
 	a.Handle(post, account+"/approve", writeAccounts, a.adminAccountOp(a.svc.ApproveAccount))
 	a.Handle(post, account+"/reject", writeAccounts, a.adminAccountOp(a.svc.RejectAccount))

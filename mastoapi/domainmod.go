@@ -103,7 +103,8 @@ func (a *API) registerDomainModerationRoutes() {
 		del  = http.MethodDelete
 	)
 	staff := func(scopes ...string) RouteOptions {
-		return RouteOptions{Auth: AuthUser, Scopes: scopes, MinRole: storage.RoleModerator}
+		// Mastodon's manage_federation permission: admins only.
+		return RouteOptions{Auth: AuthUser, Scopes: scopes, MinRole: storage.RoleAdmin}
 	}
 	const block = "/api/v1/admin/domain_blocks/{id:[0-9]+}"
 	const allow = "/api/v1/admin/domain_allows/{id:[0-9]+}"

@@ -34,7 +34,7 @@ func (e *env) delete(path, token string) *http.Response {
 
 func TestAdminDomainBlocks(t *testing.T) {
 	e := newEnv(t, func(o *mastoapi.Options) { o.DomainBlocksVisibility = mastoapi.DomainBlocksUsers })
-	mod, _ := e.staffTokenScoped("mod", storage.RoleModerator, "read write admin:read admin:write")
+	mod, _ := e.staffTokenScoped("mod", storage.RoleAdmin, "read write admin:read admin:write")
 	user, alice := e.staffTokenScoped("alice", storage.RoleUser, "read write admin:read admin:write")
 	readOnly, _ := e.staffTokenScoped("ro", storage.RoleAdmin, "admin:read:domain_blocks")
 
@@ -110,7 +110,7 @@ func TestAdminDomainBlocks(t *testing.T) {
 
 func TestAdminDomainAllows(t *testing.T) {
 	e := newEnv(t, nil)
-	mod, _ := e.staffTokenScoped("mod", storage.RoleModerator, "admin:read:domain_allows admin:write:domain_allows")
+	mod, _ := e.staffTokenScoped("mod", storage.RoleAdmin, "admin:read:domain_allows admin:write:domain_allows")
 	user, _ := e.staffTokenScoped("alice", storage.RoleUser, "read write admin:read admin:write")
 	requireStatus(t, e.get("/api/v1/admin/domain_allows", user), http.StatusForbidden)
 	resp := e.postForm("/api/v1/admin/domain_allows", url.Values{"domain": {"Friends.Example"}}, mod)

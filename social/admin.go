@@ -80,6 +80,26 @@ func checkStaff(ctx context.Context, tx storage.Store, mod Moderator) error {
 	return nil
 }
 
+// checkAdmin is checkStaff for the actions Mastodon reserves to admins
+// (its manage_federation and delete_user_data permissions): domain blocks
+// and allows, and deleting an account's data.
+func checkAdmin(ctx context.Context, tx storage.Store, mod Moderator) error {
+	if mod == nil {
+		return nil
+	}
+	u, err := tx.Users().GetByAccountID(ctx, mod.ID)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("admin %s has no user: %w", mod.ID, ErrForbidden)
+		}
+		return fmt.Errorf("load admin: %w", err)
+	}
+	if !u.Role.AtLeast(storage.RoleAdmin) {
+		return fmt.Errorf("account %s is not an admin: %w", mod.ID, ErrForbidden)
+	}
+	return nil
+}
+
 func modName(mod Moderator) string {
 	if mod == nil {
 		return "the server"
@@ -405,6 +425,9 @@ func (s *Service) userAction(ctx context.Context, mod Moderator, id storage.ID, 
 		if err != nil {
 			return err
 		}
+		if err := s.protectStaff(ctx, tx, mod, a); err != nil {
+			return err
+		}
 		u, err := modUser(ctx, tx, a, verb)
 		if err != nil {
 			return err
@@ -429,6 +452,9 @@ func (s *Service) accountAction(ctx context.Context, mod Moderator, id storage.I
 		}
 		a, err := s.modAccount(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.protectStaff(ctx, tx, mod, a); err != nil {
 			return err
 		}
 		if err := fn(tx, ev, a); err != nil {
@@ -492,6 +518,9 @@ func (s *Service) UnsuspendAccount(ctx context.Context, mod Moderator, id storag
 // cannot be taken again) and can no longer be unsuspended.
 func (s *Service) DeleteAccountData(ctx context.Context, mod Moderator, id storage.ID) error {
 	return s.accountAction(ctx, mod, id, AuditAccountDeleteData, "deleted the data of", func(tx storage.Store, _ *events, a *storage.Account) error {
+		if err := checkAdmin(ctx, tx, mod); err != nil {
+			return err
+		}
 		if a.SuspendedAt == nil {
 			return invalid("account", "must be suspended first")
 		}

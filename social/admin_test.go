@@ -227,12 +227,14 @@ func TestSuspendRemoteRejectsFollows(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Len(t, e.events.ofType(social.EventAccountSuspended), 1)
 
-	// Its data can then be deleted for good.
-	require.NoError(t, e.svc.DeleteAccountData(e.ctx, mod, rem.ID))
+	// Its data can then be deleted for good, by an admin.
+	assert.ErrorIs(t, e.svc.DeleteAccountData(e.ctx, mod, rem.ID), social.ErrForbidden, "moderators may not delete data")
+	boss := e.staffer("boss", storage.RoleAdmin)
+	require.NoError(t, e.svc.DeleteAccountData(e.ctx, boss, rem.ID))
 	_, err = e.store.Follows().Get(e.ctx, alice.ID, rem.ID)
 	assert.ErrorIs(t, err, storage.ErrNotFound)
 	assert.ErrorIs(t, e.svc.UnsuspendAccount(e.ctx, mod, rem.ID), social.ErrInvalid)
-	assert.ErrorIs(t, e.svc.DeleteAccountData(e.ctx, mod, alice.ID), social.ErrInvalid, "only suspended accounts")
+	assert.ErrorIs(t, e.svc.DeleteAccountData(e.ctx, boss, alice.ID), social.ErrInvalid, "only suspended accounts")
 }
 
 func TestDeleteAccountData(t *testing.T) {

@@ -170,6 +170,9 @@ func (e *ErrDomainBlockExists) Unwrap() error { return ErrInvalid }
 // users notified. The caller checks that actor may moderate (the HTTP
 // layer requires a moderator; the CLI runs as the operator, actor nil).
 func (s *Service) CreateDomainBlock(ctx context.Context, actor *storage.Account, domain string, p DomainBlockParams) (*storage.InstanceDomainBlock, error) {
+	if err := checkAdmin(ctx, s.store, actor); err != nil {
+		return nil, err
+	}
 	d, err := normInstanceDomain(domain)
 	if err != nil {
 		return nil, err
@@ -201,6 +204,9 @@ func (s *Service) CreateDomainBlock(ctx context.Context, actor *storage.Account,
 // UpdateDomainBlock changes a block. Raising it to suspend severs follows
 // as CreateDomainBlock does.
 func (s *Service) UpdateDomainBlock(ctx context.Context, actor *storage.Account, id storage.ID, p DomainBlockParams) (*storage.InstanceDomainBlock, error) {
+	if err := checkAdmin(ctx, s.store, actor); err != nil {
+		return nil, err
+	}
 	b, err := s.store.InstanceDomainBlocks().Get(ctx, id)
 	if err != nil {
 		return nil, notFound(err, "domain block %s", id)
@@ -223,6 +229,9 @@ func (s *Service) UpdateDomainBlock(ctx context.Context, actor *storage.Account,
 
 // DeleteDomainBlock lifts a block (severed follows are not restored).
 func (s *Service) DeleteDomainBlock(ctx context.Context, actor *storage.Account, id storage.ID) (*storage.InstanceDomainBlock, error) {
+	if err := checkAdmin(ctx, s.store, actor); err != nil {
+		return nil, err
+	}
 	b, err := s.store.InstanceDomainBlocks().Get(ctx, id)
 	if err != nil {
 		return nil, notFound(err, "domain block %s", id)
@@ -280,6 +289,9 @@ func (s *Service) AllDomainBlocks(ctx context.Context) ([]*storage.InstanceDomai
 // CreateDomainAllow adds a domain to the allow-list (ErrDomainBlockExists'
 // sibling: an existing allow is returned as is, Mastodon-style).
 func (s *Service) CreateDomainAllow(ctx context.Context, actor *storage.Account, domain string) (*storage.DomainAllow, error) {
+	if err := checkAdmin(ctx, s.store, actor); err != nil {
+		return nil, err
+	}
 	d, err := normInstanceDomain(domain)
 	if err != nil {
 		return nil, err
@@ -300,6 +312,9 @@ func (s *Service) CreateDomainAllow(ctx context.Context, actor *storage.Account,
 // DeleteDomainAllow removes a domain from the allow-list. In allow-list
 // mode the domain is then cut off: its follows are severed.
 func (s *Service) DeleteDomainAllow(ctx context.Context, actor *storage.Account, id storage.ID) (*storage.DomainAllow, error) {
+	if err := checkAdmin(ctx, s.store, actor); err != nil {
+		return nil, err
+	}
 	a, err := s.store.DomainAllows().Get(ctx, id)
 	if err != nil {
 		return nil, notFound(err, "domain allow %s", id)
