@@ -137,3 +137,16 @@ func TestIsUnicodeEmoji(t *testing.T) {
 		assert.False(t, mastoapi.IsUnicodeEmoji(bad), "%q", bad)
 	}
 }
+
+func TestDraftAnnouncementTakesNoReaction(t *testing.T) {
+	e := newEnv(t, nil)
+	tok, _ := e.userToken("alice", "read write")
+	draft := &storage.Announcement{Text: "upcoming maintenance", Published: false}
+	require.NoError(t, e.store.Announcements().Create(context.Background(), draft))
+	resp := e.do(request{method: http.MethodPut, path: "/api/v1/announcements/" + draft.ID.String() + "/reactions/%F0%9F%91%8D", token: tok})
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "an unpublished announcement takes no reaction")
+	resp = e.do(request{method: http.MethodPost, path: "/api/v1/announcements/" + draft.ID.String() + "/dismiss", token: tok})
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}

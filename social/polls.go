@@ -478,8 +478,11 @@ func (s *Service) applyRemotePoll(ctx context.Context, tx storage.Store, st *sto
 		}
 	}
 	cur.Options, cur.Multiple, cur.ExpiresAt = in.Options, in.Multiple, endOf(in)
-	if cur.ExpiresAt == nil || cur.ExpiresAt.After(now) {
-		cur.ClosedAt = nil // open again (an edit moved its end)
+	if changed && (cur.ExpiresAt == nil || cur.ExpiresAt.After(now)) {
+		// A new poll (its votes were reset) opens again. A poll whose end
+		// was processed is never reopened by tallies alone: a peer could
+		// otherwise close it again and again, notifying the voters each time.
+		cur.ClosedAt = nil
 	}
 	cur.VotesCount, cur.VotersCount, cur.LastFetchedAt = in.VotesCount, in.VotersCount, &now
 	if err := tx.Polls().Update(ctx, cur); err != nil {

@@ -162,7 +162,7 @@ func (r announcements) react(ctx context.Context, announcementID, accountID stor
 	err := r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
 		var live int64
-		if err := ts.get(ctx, &live, "SELECT COUNT(*) FROM announcements WHERE id = ? AND deleted_at IS NULL", announcementID); err != nil {
+		if err := ts.get(ctx, &live, "SELECT COUNT(*) FROM announcements WHERE id = ? AND deleted_at IS NULL AND published = ?", announcementID, true); err != nil {
 			return err
 		}
 		if live == 0 {
@@ -219,7 +219,7 @@ func (r announcements) Dismiss(ctx context.Context, announcementID, accountID st
 	err := r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
 		var live int64
-		if err := ts.get(ctx, &live, "SELECT COUNT(*) FROM announcements WHERE id = ? AND deleted_at IS NULL", announcementID); err != nil {
+		if err := ts.get(ctx, &live, "SELECT COUNT(*) FROM announcements WHERE id = ? AND deleted_at IS NULL AND published = ?", announcementID, true); err != nil {
 			return err
 		}
 		if live == 0 {
