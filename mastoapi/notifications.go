@@ -111,10 +111,14 @@ func (a *API) dismissNotification(w http.ResponseWriter, r *http.Request) error 
 
 // destroyNotifications dismisses the notifications ids[] (Mastodon's
 // deprecated DELETE /api/v1/notifications/destroy_multiple); unknown or
-// others' IDs are ignored.
+// others' IDs are ignored, and so is anything past the first 200.
 func (a *API) destroyNotifications(w http.ResponseWriter, r *http.Request) error {
 	viewer := AuthOf(r).Account
-	for _, s := range ParamsOf(r).Strings("ids") {
+	ids := ParamsOf(r).Strings("ids")
+	if len(ids) > maxDestroyNotifications {
+		ids = ids[:maxDestroyNotifications]
+	}
+	for _, s := range ids {
 		id, err := storage.ParseID(s)
 		if err != nil {
 			continue
@@ -125,6 +129,9 @@ func (a *API) destroyNotifications(w http.ResponseWriter, r *http.Request) error
 	}
 	return emptyObject(w, r)
 }
+
+// maxDestroyNotifications bounds the IDs one destroy_multiple handles.
+const maxDestroyNotifications = 200
 
 func (a *API) clearNotifications(w http.ResponseWriter, r *http.Request) error {
 	if err := a.svc.ClearNotifications(r.Context(), AuthOf(r).Account); err != nil {

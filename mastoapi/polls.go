@@ -116,6 +116,9 @@ func pollInput(p *Params) (*social.PollInput, error) {
 		if err != nil || f != f || f > 1e12 || f < -1e12 {
 			return nil, validationError("Poll expires in must be a number of seconds")
 		}
+		// Beyond ten years (far past any limit) it is clamped, so that the
+		// conversion cannot overflow; validation then refuses it.
+		f = min(max(f, -1), 10*365*24*3600)
 		in.ExpiresIn = time.Duration(f) * time.Second
 	}
 	return in, nil

@@ -264,6 +264,11 @@ func (s *Service) publishScheduled(ctx context.Context, sc *storage.ScheduledSta
 	if err != nil {
 		return false, fmt.Errorf("load author: %w", err)
 	}
+	// A disabled (or not yet approved) user's scheduled statuses are not
+	// published: they are dropped, as the user could not post them now.
+	if u, err := s.store.Users().GetByAccountID(ctx, author.ID); err == nil && (u.Disabled || !u.Approved) {
+		return false, drop()
+	}
 	p := sc.Params
 	in := PostInput{Text: p.Text, SpoilerText: p.SpoilerText, Sensitive: p.Sensitive, Visibility: p.Visibility,
 		Language: p.Language, InReplyToID: p.InReplyToID, MediaIDs: sc.MediaIDs, ApplicationID: p.ApplicationID, ID: sc.StatusID}

@@ -140,8 +140,8 @@ func New(opts *Options) *Client {
 
 // HTTPClient returns the configured *http.Client for libraries that need a
 // plain client. It shares the Client's connection pool and protections:
-// connect-time address checks, redirect checks, the User-Agent and the body
-// limit.
+// the scheme rules on every request, connect-time address checks, redirect
+// checks, the User-Agent and the body limit.
 func (c *Client) HTTPClient() *http.Client { return c.client }
 
 // CloseIdleConnections closes idle pooled connections.
@@ -208,6 +208,14 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 type roundTripper struct{ c *Client }
 
 func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	// The scheme rules hold for every request, including those sent
+	// through HTTPClient by libraries that never call Do.
+	if err := rt.c.checkURL(req.URL); err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
 	if req.Header.Get("User-Agent") == "" {
 		req = req.Clone(req.Context())
 		req.Header.Set("User-Agent", rt.c.userAgent)

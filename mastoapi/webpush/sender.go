@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -238,7 +239,7 @@ func (s *Sender) send(ctx context.Context, sub *storage.PushSubscription, payloa
 	}
 	if err != nil {
 		if ctx.Err() == nil || errors.Is(err, context.DeadlineExceeded) {
-			s.log.Warn("webpush: send", "subscription", sub.ID, "host", hostOf(sub.Endpoint), "err", err)
+			s.log.Warn("webpush: send", "subscription", sub.ID, "host", hostOf(sub.Endpoint), "err", withoutURL(err))
 		}
 		return
 	}
@@ -371,4 +372,14 @@ func (s *Sender) visible(ctx context.Context, n *storage.Notification) (bool, er
 		return false, nil
 	}
 	return true, nil
+}
+
+// withoutURL drops the URL from an *url.Error: a push endpoint's path is
+// the device's secret token at the push service, never to be logged.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }

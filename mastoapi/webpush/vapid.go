@@ -83,12 +83,5 @@ func decodeB64(s string) ([]byte, error) {
 			return b, nil
 		}
 	}
-	return nil, fmt.Errorf("not base64: %q", truncate(s, 16))
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+	return nil, fmt.Errorf("not base64 (%d characters)", len(s)) // never quote key material
 }

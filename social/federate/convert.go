@@ -139,6 +139,9 @@ func mediaOf(att *ap.Object, z *Sanitizer) *storage.MediaAttachment {
 	if len(m.Blurhash) > 100 {
 		m.Blurhash = ""
 	}
+	if r := []rune(m.Description); len(r) > maxRemoteDescription {
+		m.Description = string(r[:maxRemoteDescription])
+	}
 	if len(att.FocalPoint) == 2 {
 		m.FocusX, m.FocusY = clamp1(att.FocalPoint[0]), clamp1(att.FocalPoint[1])
 	}
@@ -204,3 +207,7 @@ func truncateRunes(s string, n int) string {
 	}
 	return s
 }
+
+// maxRemoteDescription bounds the alt text kept of a remote attachment
+// (Mastodon's description limit).
+const maxRemoteDescription = 1500
