@@ -49,10 +49,20 @@ func stripMedia(a *Activity) {
 
 // PostText is the text of a post that keyword rules look at: its content
 // with the HTML tags removed and entities decoded, its summary (content
-// warning) and its name (title, poll question), separated by newlines.
+// warning), its name (title, poll question) and its poll options,
+// separated by newlines.
 func PostText(p *ap.Object) string {
 	var b strings.Builder
-	for _, s := range []string{p.Summary, p.Name, p.Content} {
+	parts := []string{p.Summary, p.Name, p.Content}
+	// A poll's options (each a Note named after it) are text too.
+	for _, refs := range []ap.Refs{p.OneOf, p.AnyOf} {
+		for _, r := range refs {
+			if r.Obj != nil {
+				parts = append(parts, r.Obj.Name)
+			}
+		}
+	}
+	for _, s := range parts {
 		if s == "" {
 			continue
 		}

@@ -131,7 +131,8 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	a.hooks.Also(a.push)
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks,
 		Domains: a.domains})
-	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate"), Media: a.mediaCache()})
+	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate"), Media: a.mediaCache(),
+		PostPolicy: fetchedPostPolicy(a.policy)})
 	a.hooks.Set(a.fed)
 	a.fed.Register(a.handlers)
 	limit, err := c.rateLimit()

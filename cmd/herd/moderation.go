@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/herd-social/herd/ap"
@@ -47,4 +48,26 @@ func inboxPolicy(c *moderation.Chain) federation.Policy {
 		}
 		return federation.Decision{Verdict: federation.Verdict(d.Verdict), Reason: reason, Activity: d.Activity}
 	})
+}
+
+// fetchedPostPolicy runs the moderation chain on a post the server fetched
+// itself (boosted, in a thread, found by search), wrapped in the Create its
+// author would have sent: keyword, hashtag, mention, media and new-account
+// rules apply to it as to delivered posts.
+func fetchedPostPolicy(c *moderation.Chain) func(ctx context.Context, post *ap.Object, author *storage.Account) (*ap.Object, error) {
+	if c == nil {
+		return nil
+	}
+	return func(ctx context.Context, post *ap.Object, author *storage.Account) (*ap.Object, error) {
+		act := &ap.Object{ID: post.ID + "#fetched", Type: ap.TypeCreate, Actor: ap.IRIRef(author.URI),
+			To: post.To, Cc: post.Cc, Object: ap.Refs{ap.Embed(post)}}
+		d := c.Decide(ctx, act, author)
+		if d.Verdict != moderation.VerdictAccept {
+			return nil, fmt.Errorf("%s: %s", d.Verdict, d.Reason)
+		}
+		if d.Activity != nil && len(d.Activity.Object) == 1 && d.Activity.Object[0].Obj != nil {
+			return d.Activity.Object[0].Obj, nil
+		}
+		return post, nil
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/herd-social/herd/ap"
 	"github.com/herd-social/herd/federation"
 	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/storage"
@@ -30,6 +31,11 @@ const (
 
 // Options tunes a Federator. The zero value gives the defaults.
 type Options struct {
+	// PostPolicy, when set, judges every post this server fetches itself
+	// (the object of a boost, thread ancestors, search results) before it
+	// is stored, as the inbox's policy judges what is delivered: it returns
+	// the post to store (possibly rewritten) or an error to drop it.
+	PostPolicy func(ctx context.Context, post *ap.Object, author *storage.Account) (*ap.Object, error)
 	// ThreadDepth bounds the ancestors fetched above an inbound reply
 	// (default federation.DefaultThreadDepth); the fetch budget of the
 	// activity bounds them too.

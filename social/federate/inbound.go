@@ -218,6 +218,17 @@ func (f *Federator) storePost(ctx context.Context, obj *ap.Object, author *stora
 	if author.Local() {
 		return nil, federation.ErrReject("a remote activity cannot create a local post")
 	}
+	if opts.force && f.o.PostPolicy != nil {
+		// Fetched, not delivered: the inbox's policy has not seen it.
+		judged, err := f.o.PostPolicy(ctx, obj, author)
+		if err != nil {
+			f.log.Info("federate: fetched post refused by policy", "id", obj.ID, "author", author.URI, "reason", err)
+			return nil, nil
+		}
+		if judged != nil {
+			obj = judged
+		}
+	}
 	conv, err := f.convert(ctx, obj, author)
 	if err != nil {
 		return nil, err
