@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/herd-social/herd/federation"
@@ -51,7 +52,11 @@ type app struct {
 	fetcher   *media.Fetcher // nil with --remote-media link
 	fed       *federate.Federator
 	push      *webpush.Sender
-	sync      *federate.FollowersSync
+	// background counts the goroutines run starts; stopBackground ends
+	// them (close waits for them).
+	background     sync.WaitGroup
+	stopBackground context.CancelFunc
+	sync           *federate.FollowersSync
 	// hooks passes social events to federation first, then to the other
 	// sinks (streaming); it also resolves remote mentions when posting.
 	hooks *federate.Hooks
@@ -219,29 +224,38 @@ func (r streamRenderer) PrepareStatus(ctx context.Context, id storage.ID) (strea
 
 // run starts the background work (delivery, housekeeping) until ctx ends.
 func (a *app) run(ctx context.Context) {
-	go func() {
-		if err := a.deliverer.Run(ctx); err != nil {
-			a.log.Error("deliverer stopped", "err", err)
-		}
-	}()
-	go func() { _ = a.push.Run(ctx) }()
-	go a.housekeeping(ctx)
+	ctx, a.stopBackground = context.WithCancel(ctx)
+	bg := func(name string, fn func(ctx context.Context) error) {
+		a.background.Add(1)
+		go func() {
+			defer a.background.Done()
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	bg("deliverer", a.deliverer.Run)
+	bg("web push", a.push.Run)
+	bg("housekeeping", func(ctx context.Context) error { a.housekeeping(ctx); return nil })
 	// Scheduled statuses: safe with several processes on one database.
-	go func() {
-		if err := a.svc.RunScheduler(ctx, &social.SchedulerOptions{Logger: a.log.With("component", "scheduler")}); err != nil {
-			a.log.Error("scheduler stopped", "err", err)
-		}
-	}()
-	go a.svc.RunPollExpiry(ctx, 0, func(n int, err error) { //nolint:errcheck // ends with ctx
-		if err != nil {
-			a.log.Warn("close ended polls", "err", err)
-		} else {
-			a.log.Debug("closed ended polls", "polls", n)
-		}
+	bg("scheduler", func(ctx context.Context) error {
+		return a.svc.RunScheduler(ctx, &social.SchedulerOptions{Logger: a.log.With("component", "scheduler")})
+	})
+	bg("poll expiry", func(ctx context.Context) error {
+		return a.svc.RunPollExpiry(ctx, 0, func(n int, err error) {
+			if err != nil {
+				a.log.Warn("close ended polls", "err", err)
+			} else {
+				a.log.Debug("closed ended polls", "polls", n)
+			}
+		})
 	})
 	// Announcements are made by the herd announcement command: stream
 	// them (each change once, whichever process sees it first).
-	go streaming.WatchAnnouncements(ctx, a.store, a.hub, 0, a.log.With("component", "announcements"))
+	bg("announcements", func(ctx context.Context) error {
+		streaming.WatchAnnouncements(ctx, a.store, a.hub, 0, a.log.With("component", "announcements"))
+		return nil
+	})
 }
 
 // housekeeping prunes the inbox idempotency log and expires media uploads
@@ -269,6 +283,18 @@ func (a *app) housekeeping(ctx context.Context) {
 }
 
 func (a *app) close() {
+	// Background work ends first (it may still write to the store and the
+	// hub), within a bound.
+	if a.stopBackground != nil {
+		a.stopBackground()
+		done := make(chan struct{})
+		go func() { a.background.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			a.log.Warn("background work did not stop within 15 s")
+		}
+	}
 	if a.hub != nil {
 		_ = a.hub.Close()
 	}
