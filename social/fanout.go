@@ -21,7 +21,8 @@ import (
 // author (or, for a boost, the boosted status's author, and followers
 // hiding the booster's boosts); private statuses go to followers only,
 // direct statuses only to the mentioned local accounts; a reply to someone
-// else reaches only followers that also follow the replied-to account.
+// else reaches only followers that also follow the replied-to account
+// (and the replied-to account, if it follows the author).
 // Statuses also go to the feeds of the lists that hold their author, by
 // the lists' replies policies, and stay out of the home feeds of owners of
 // exclusive lists holding the author (see listFeeds).

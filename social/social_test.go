@@ -289,6 +289,13 @@ func TestFanOut(t *testing.T) {
 		assert.Contains(t, e.homeIDs(bothSides), r.ID)
 		assert.NotContains(t, e.homeIDs(f1), r.ID)
 		assert.Contains(t, e.homeIDs(author), r.ID)
+		// A reply to a follower of the author reaches that follower, as on
+		// Mastodon ("it's a reply to me").
+		asker := e.local("asker")
+		e.follow(asker, author)
+		toAsker := e.reply(author, e.post(asker, "asker asks", storage.VisibilityPublic), "answer to asker", storage.VisibilityPublic)
+		assert.Contains(t, e.homeIDs(asker), toAsker.ID)
+		assert.NotContains(t, e.homeIDs(f1), toAsker.ID, "f1 does not follow asker")
 		// A self-reply (thread) reaches every follower.
 		thread := e.reply(author, pub, "more", storage.VisibilityPublic)
 		assert.Contains(t, e.homeIDs(f1), thread.ID)

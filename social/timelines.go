@@ -292,10 +292,11 @@ func (s *Service) Context(ctx context.Context, viewer *storage.Account, id stora
 	}
 	out := &Context{}
 	// Limited accounts stay out of threads for those who do not follow
-	// them, as on Mastodon.
+	// them, and muted accounts out of the muter's threads, above and below
+	// the status alike, as Mastodon's StatusFilter does.
 	pg := newPage()
 	keepAnc := s.limitKeep(ctx, vid, true, pg, func(sts []*storage.Status) ([]*storage.Status, error) {
-		return s.filterInto(ctx, s.store, vid, sts, false, pg)
+		return s.filterInto(ctx, s.store, vid, sts, true, pg)
 	})
 	if out.Ancestors, err = keepAnc(anc); err != nil {
 		return nil, err

@@ -103,7 +103,8 @@ type AudienceQuery struct {
 	// Notifying keeps only followers asking to be notified of new statuses.
 	Notifying bool
 	// AlsoFollowing, when set, keeps only followers that also follow this
-	// account (replies reach those who follow both sides).
+	// account, and this account itself when it follows the author (replies
+	// reach those who follow both sides, and the replied-to account).
 	AlsoFollowing ID
 	// Exclude drops followers that block, or have an unexpired mute of,
 	// any of these accounts (always include AuthorID).

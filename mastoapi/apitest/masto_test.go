@@ -147,8 +147,9 @@ type mastoStep struct {
 }
 
 // mastoSteps lists the flow's steps in order; each check asserts on its
-// result (steps holds every step's result by name).
-var mastoSteps = []mastoStep{
+// result (steps holds every step's result by name). The steps of the
+// safety tools and the rest of the API follow (mastoToolSteps).
+var mastoSteps = append([]mastoStep{
 	{"verify_credentials", func(t *testing.T, f *flowFixture) {
 		var r struct {
 			Alice struct {
@@ -384,15 +385,17 @@ var mastoSteps = []mastoStep{
 		assert.Contains(t, r.Accounts, "bob")
 		assert.Contains(t, r.Hashtags, "herdtest")
 	}},
-}
+}, mastoToolSteps...)
 
 // flowFixture is what the checks see: the server, the users and the flow's
 // output.
 type flowFixture struct {
-	srv          *server
-	alice, bob   *storage.Account
-	announcement storage.ID // published before the flow
-	steps        map[string]*flowStep
+	srv               *server
+	alice, bob, carol *storage.Account
+	announcement      storage.ID       // published before the flow
+	remote            *storage.Account // of far.example
+	remoteStatus      *storage.Status  // remote's public status
+	steps             map[string]*flowStep
 }
 
 func (f *flowFixture) step(t *testing.T, name string) *flowStep {
@@ -441,16 +444,25 @@ var stepErrRE = regexp.MustCompile(`\s+`)
 func TestMastoFlow(t *testing.T) {
 	node, dir := requireNode22(t)
 	srv := newServer(t)
-	f := &flowFixture{srv: srv, alice: srv.createUser("alice", false), bob: srv.createUser("bob", true)}
-	app := srv.registerApp("masto flow", "read write follow")
-	aliceToken := srv.passwordToken(app, "alice", "read write follow")
+	f := &flowFixture{srv: srv, alice: srv.createUser("alice", false), bob: srv.createUser("bob", true), carol: srv.createUser("carol", false)}
+	app := srv.registerApp("masto flow", "read write follow push")
+	aliceToken := srv.passwordToken(app, "alice", "read write follow push")
 	bobToken := srv.passwordToken(app, "bob", "read write follow")
+	carolToken := srv.passwordToken(app, "carol", "read write follow")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	welcome := &storage.Announcement{Text: "Welcome to the masto flow", Published: true}
 	require.NoError(t, srv.store.Announcements().Create(ctx, welcome))
 	f.announcement = welcome.ID
+	// An account of far.example and its public status, for the user domain
+	// block step.
+	f.remote = &storage.Account{Username: "far", Domain: "far.example", URI: "https://far.example/users/far",
+		InboxURI: "https://far.example/users/far/inbox", ActorType: storage.ActorPerson}
+	require.NoError(t, srv.store.Accounts().Create(ctx, f.remote))
+	f.remoteStatus = &storage.Status{AccountID: f.remote.ID, URI: "https://far.example/notes/1", URL: "https://far.example/@far/1",
+		Content: "<p>from afar</p>", Visibility: storage.VisibilityPublic}
+	require.NoError(t, srv.store.Statuses().Create(ctx, f.remoteStatus))
 	// Once bob's post reaches the hashtag stream (the streaming step has
 	// subscribed by then), an announcement is made and streamed, as the
 	// herd announcement command and a server's poll do.
@@ -473,6 +485,9 @@ func TestMastoFlow(t *testing.T) {
 		"HERD_URL="+srv.srv.URL,
 		"HERD_ALICE_TOKEN="+aliceToken,
 		"HERD_BOB_TOKEN="+bobToken,
+		"HERD_CAROL_TOKEN="+carolToken,
+		"HERD_REMOTE_ACCOUNT_ID="+f.remote.ID.String(),
+		"HERD_REMOTE_STATUS_ID="+f.remoteStatus.ID.String(),
 		"HERD_PAGE_SIZE="+strconv.Itoa(flowPageSize),
 		"HERD_ANNOUNCEMENT_ID="+welcome.ID.String(),
 	)

@@ -38,6 +38,10 @@ type server struct {
 
 const testPassword = "correct horse battery staple"
 
+// testVAPIDKey is the Web Push server key the test server shows (an
+// uncompressed P-256 point, base64url; nothing is pushed).
+const testVAPIDKey = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U"
+
 func newServer(t testing.TB) *server {
 	t.Helper()
 	ctx := context.Background()
@@ -55,8 +59,9 @@ func newServer(t testing.TB) *server {
 	svc := social.New(st, s.urls, &social.Options{Events: streaming.NewPublisher(s.hub, st, nil)})
 	s.api = mastoapi.New(st, svc, s.urls, &mastoapi.Options{
 		RateLimit: mastoapi.RateLimit{Disabled: true},
-		Instance:  mastoapi.InstanceInfo{Title: "Herd apitest", Registrations: mastoapi.RegistrationsOpen},
-		Hub:       s.hub,
+		Instance: mastoapi.InstanceInfo{Title: "Herd apitest", Registrations: mastoapi.RegistrationsOpen,
+			VAPIDPublicKey: testVAPIDKey},
+		Hub: s.hub,
 	})
 	s.streams = streaming.New(s.hub, s.api.StreamAuthenticator(), s.api.StreamRenderer(), nil)
 	m := http.NewServeMux()

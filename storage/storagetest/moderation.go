@@ -214,6 +214,10 @@ func RunModeration(t *testing.T, open func(t *testing.T) storage.Store) {
 		ids, err = s.Queries().Audience(ctx, storage.AudienceQuery{AuthorID: author.ID, AlsoFollowing: other.ID})
 		require.NoError(t, err)
 		assert.Equal(t, []storage.ID{bothSides.ID}, ids)
+		// The replied-to account itself is kept when it follows the author.
+		ids, err = s.Queries().Audience(ctx, storage.AudienceQuery{AuthorID: author.ID, AlsoFollowing: notify.ID})
+		require.NoError(t, err)
+		assert.Equal(t, []storage.ID{notify.ID}, ids)
 		// Exclude: followers blocking or muting another account drop out too.
 		require.NoError(t, s.Blocks().Create(ctx, &storage.Block{AccountID: plain.ID, TargetAccountID: other.ID}))
 		ids, err = s.Queries().Audience(ctx, storage.AudienceQuery{AuthorID: author.ID, Exclude: []storage.ID{other.ID}})

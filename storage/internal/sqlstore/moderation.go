@@ -286,8 +286,8 @@ func (r queries) Audience(ctx context.Context, q storage.AudienceQuery) ([]stora
 		sb.WriteString(" AND f.notify")
 	}
 	if q.AlsoFollowing != 0 {
-		sb.WriteString(" AND EXISTS (SELECT 1 FROM follows f2 WHERE f2.account_id = f.account_id AND f2.target_account_id = ?)")
-		args = append(args, q.AlsoFollowing)
+		sb.WriteString(" AND (f.account_id = ? OR EXISTS (SELECT 1 FROM follows f2 WHERE f2.account_id = f.account_id AND f2.target_account_id = ?))")
+		args = append(args, q.AlsoFollowing, q.AlsoFollowing)
 	}
 	sb.WriteString(" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = f.account_id AND b.target_account_id IN (?))")
 	sb.WriteString(" AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = f.account_id AND m.target_account_id IN (?) AND (m.expires_at IS NULL OR m.expires_at > ?))")
