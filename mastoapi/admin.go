@@ -338,15 +338,9 @@ func (a *API) writeAdminAccounts(w http.ResponseWriter, r *http.Request, f stora
 	if err != nil {
 		return err
 	}
-	out := make([]*AdminAccountEntity, 0, len(list))
-	ids := make([]storage.ID, 0, len(list))
-	for _, e := range list {
-		out = append(out, AdminAccountToAPI(e.Account, e.User, a.urls))
-		ids = append(ids, e.Account.ID)
-	}
-	a.SetPageLinks(w, r, ids, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writePaged(a, w, r, list, pg.Limit,
+		func(e social.AdminAccount) *AdminAccountEntity { return AdminAccountToAPI(e.Account, e.User, a.urls) },
+		func(e social.AdminAccount) storage.ID { return e.Account.ID })
 }
 
 // adminAccountsV1 lists accounts with the v1 filters (boolean flags).

@@ -152,15 +152,7 @@ func (a *API) adminDomainBlocks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*AdminDomainBlock, 0, len(bs))
-	cursors := make([]storage.ID, 0, len(bs))
-	for _, b := range bs {
-		out = append(out, DomainBlockToAdminAPI(b))
-		cursors = append(cursors, b.ID)
-	}
-	a.SetPageLinks(w, r, cursors, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writePaged(a, w, r, bs, pg.Limit, DomainBlockToAdminAPI, func(b *storage.InstanceDomainBlock) storage.ID { return b.ID })
 }
 
 func (a *API) adminDomainBlock(w http.ResponseWriter, r *http.Request) error {
@@ -227,15 +219,7 @@ func (a *API) adminDomainAllows(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*AdminDomainAllow, 0, len(as))
-	cursors := make([]storage.ID, 0, len(as))
-	for _, x := range as {
-		out = append(out, DomainAllowToAdminAPI(x))
-		cursors = append(cursors, x.ID)
-	}
-	a.SetPageLinks(w, r, cursors, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writePaged(a, w, r, as, pg.Limit, DomainAllowToAdminAPI, func(x *storage.DomainAllow) storage.ID { return x.ID })
 }
 
 func (a *API) adminDomainAllow(w http.ResponseWriter, r *http.Request) error {
@@ -287,12 +271,7 @@ func (a *API) instanceDomainBlocks(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out := make([]*PublicDomainBlock, 0, len(bs))
-	for _, b := range bs {
-		out = append(out, DomainBlockToPublicAPI(b))
-	}
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeEach(w, bs, DomainBlockToPublicAPI)
 }
 
 func (a *API) severedRelationships(w http.ResponseWriter, r *http.Request) error {
@@ -304,15 +283,7 @@ func (a *API) severedRelationships(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out := make([]*RelationshipSeveranceEvent, 0, len(rows))
-	cursors := make([]storage.ID, 0, len(rows))
-	for _, s := range rows {
-		out = append(out, SeveranceToAPI(s))
-		cursors = append(cursors, s.ID)
-	}
-	a.SetPageLinks(w, r, cursors, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writePaged(a, w, r, rows, pg.Limit, SeveranceToAPI, func(s *storage.AccountSeverance) storage.ID { return s.ID })
 }
 
 // severanceEvents loads the events of severed_relationships notifications

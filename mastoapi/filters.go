@@ -287,12 +287,7 @@ func (a *API) listFilters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*Filter, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, FilterToAPI(g))
-	}
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeEach(w, gs, FilterToAPI)
 }
 
 func (a *API) createFilter(w http.ResponseWriter, r *http.Request) error {
@@ -317,16 +312,7 @@ func (a *API) createFilter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) showFilter(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	g, err := a.filters.Get(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, FilterToAPI(g))
-	return nil
+	return serveOwned(w, r, a.filters.Get, FilterToAPI)
 }
 
 func (a *API) updateFilter(w http.ResponseWriter, r *http.Request) error {
@@ -364,31 +350,11 @@ func (a *API) updateFilter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteFilter(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.filters.Delete(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.filters.Delete)
 }
 
 func (a *API) listFilterKeywords(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	kws, err := a.filters.Keywords(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	out := make([]*FilterKeyword, 0, len(kws))
-	for _, k := range kws {
-		out = append(out, FilterKeywordToAPI(k))
-	}
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return serveOwnedEach(w, r, a.filters.Keywords, FilterKeywordToAPI)
 }
 
 func (a *API) addFilterKeyword(w http.ResponseWriter, r *http.Request) error {
@@ -437,31 +403,11 @@ func (a *API) updateFilterKeyword(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *API) deleteFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.filters.DeleteKeyword(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.filters.DeleteKeyword)
 }
 
 func (a *API) listFilterStatuses(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sts, err := a.filters.Statuses(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	out := make([]*FilterStatus, 0, len(sts))
-	for _, s := range sts {
-		out = append(out, FilterStatusToAPI(s))
-	}
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return serveOwnedEach(w, r, a.filters.Statuses, FilterStatusToAPI)
 }
 
 func (a *API) addFilterStatus(w http.ResponseWriter, r *http.Request) error {
@@ -482,29 +428,11 @@ func (a *API) addFilterStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) showFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	s, err := a.filters.Status(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, FilterStatusToAPI(s))
-	return nil
+	return serveOwned(w, r, a.filters.Status, FilterStatusToAPI)
 }
 
 func (a *API) removeFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	s, err := a.filters.RemoveStatus(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, FilterStatusToAPI(s))
-	return nil
+	return serveOwned(w, r, a.filters.RemoveStatus, FilterStatusToAPI)
 }
 
 func (a *API) listFiltersV1(w http.ResponseWriter, r *http.Request) error {
@@ -512,12 +440,7 @@ func (a *API) listFiltersV1(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*V1Filter, 0, len(vs))
-	for _, v := range vs {
-		out = append(out, V1FilterToAPI(v))
-	}
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeEach(w, vs, V1FilterToAPI)
 }
 
 // v1Input reads the parameters of a v1 filter.
@@ -545,16 +468,7 @@ func (a *API) createFilterV1(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) showFilterV1(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.filters.GetV1(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, V1FilterToAPI(v))
-	return nil
+	return serveOwned(w, r, a.filters.GetV1, V1FilterToAPI)
 }
 
 func (a *API) updateFilterV1(w http.ResponseWriter, r *http.Request) error {
@@ -575,14 +489,7 @@ func (a *API) updateFilterV1(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteFilterV1(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.filters.DeleteKeyword(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.filters.DeleteKeyword)
 }
 
 // RenderStatusJSONIn is RenderStatusJSON for a status shown in filter

@@ -1,6 +1,7 @@
 package mastoapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/herd-social/herd/social"
@@ -49,21 +50,12 @@ func (a *API) registerListRoutes() {
 	a.Handle(get, "/api/v1/timelines/list/{id:[0-9]+}", user("read:lists"), a.listTimeline)
 }
 
-func writeLists(w http.ResponseWriter, ls []*storage.List) error {
-	out := make([]*List, len(ls))
-	for i, l := range ls {
-		out[i] = ListToAPI(l)
-	}
-	WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
 func (a *API) lists(w http.ResponseWriter, r *http.Request) error {
 	ls, err := a.svc.Lists(r.Context(), AuthOf(r).Account)
 	if err != nil {
 		return err
 	}
-	return writeLists(w, ls)
+	return writeEach(w, ls, ListToAPI)
 }
 
 func (a *API) accountLists(w http.ResponseWriter, r *http.Request) error {
@@ -75,7 +67,7 @@ func (a *API) accountLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeLists(w, ls)
+	return writeEach(w, ls, ListToAPI)
 }
 
 // listInput reads title, replies_policy and exclusive.
@@ -102,16 +94,7 @@ func (a *API) createList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) showList(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := a.svc.GetList(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, ListToAPI(l))
-	return nil
+	return serveOwned(w, r, a.svc.GetList, ListToAPI)
 }
 
 func (a *API) updateList(w http.ResponseWriter, r *http.Request) error {
@@ -128,14 +111,7 @@ func (a *API) updateList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteList(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.svc.DeleteList(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.svc.DeleteList)
 }
 
 func (a *API) listAccounts(w http.ResponseWriter, r *http.Request) error {
@@ -181,21 +157,17 @@ func accountIDs(p *Params) ([]storage.ID, error) {
 }
 
 func (a *API) addListAccounts(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	ids, err := accountIDs(ParamsOf(r))
-	if err != nil {
-		return err
-	}
-	if err := a.svc.AddToList(r.Context(), AuthOf(r).Account, id, ids); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return changeListAccounts(w, r, a.svc.AddToList)
 }
 
 func (a *API) removeListAccounts(w http.ResponseWriter, r *http.Request) error {
+	return changeListAccounts(w, r, a.svc.RemoveFromList)
+}
+
+// changeListAccounts applies op to the list named by the path's {id} and
+// the accounts of account_ids[], and answers with an empty object.
+func changeListAccounts(w http.ResponseWriter, r *http.Request,
+	op func(ctx context.Context, owner *storage.Account, listID storage.ID, accountIDs []storage.ID) error) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -204,7 +176,7 @@ func (a *API) removeListAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.svc.RemoveFromList(r.Context(), AuthOf(r).Account, id, ids); err != nil {
+	if err := op(r.Context(), AuthOf(r).Account, id, ids); err != nil {
 		return err
 	}
 	return emptyObject(w, r)

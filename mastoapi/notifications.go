@@ -99,14 +99,7 @@ func (a *API) notification(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) dismissNotification(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.svc.DismissNotification(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.svc.DismissNotification)
 }
 
 // destroyNotifications dismisses the notifications ids[] (Mastodon's

@@ -305,16 +305,7 @@ func (a *API) statusHistory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) statusSource(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	src, err := a.svc.Source(r.Context(), AuthOf(r).Account, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, StatusSourceToAPI(src))
-	return nil
+	return serveOwned(w, r, a.svc.Source, StatusSourceToAPI)
 }
 
 // accountPageFunc reads one page of an account listing.

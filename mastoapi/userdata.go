@@ -262,14 +262,7 @@ func (a *API) rescheduleStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) cancelScheduledStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.svc.CancelScheduledStatus(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.svc.CancelScheduledStatus)
 }
 
 // ---- conversations ----
@@ -370,14 +363,7 @@ func (a *API) markConversation(unread bool) HandlerFunc {
 }
 
 func (a *API) deleteConversation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.svc.DeleteConversation(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.svc.DeleteConversation)
 }
 
 func (a *API) directTimeline(w http.ResponseWriter, r *http.Request) error {
@@ -508,14 +494,7 @@ func (a *API) createFeaturedTag(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteFeaturedTag(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := a.svc.UnfeatureTag(r.Context(), AuthOf(r).Account, id); err != nil {
-		return err
-	}
-	return emptyObject(w, r)
+	return deleteOwned(w, r, a.svc.UnfeatureTag)
 }
 
 func (a *API) featuredTagSuggestions(w http.ResponseWriter, r *http.Request) error {

@@ -232,7 +232,23 @@ func (p *Processor) ProcessProfileImage(ctx context.Context, data []byte, purpos
 // m's keys, type, content type, size, blurhash (unless m has one) and
 // meta. On error nothing stays stored.
 func (s *Service) storeResult(ctx context.Context, m *storage.MediaAttachment, res *Result, prefix string) error {
-	base := prefix + m.ID.String() + "/" + randomToken() + "/"
+	fileKey, previewKey, err := s.putRenditions(ctx, res, prefix+m.ID.String()+"/"+randomToken()+"/")
+	if err != nil {
+		return fmt.Errorf("media: store files: %w", err)
+	}
+	m.FileKey, m.PreviewKey = fileKey, previewKey
+	m.Type, m.ContentType, m.Size = res.Type, res.Original.ContentType, res.Original.Size
+	if m.Blurhash == "" {
+		m.Blurhash = res.Blurhash
+	}
+	m.Meta = res.Meta
+	return nil
+}
+
+// putRenditions puts the original of res (and its preview, if any) under
+// base and returns their keys (previewKey is "" without a preview). On
+// error nothing stays stored.
+func (s *Service) putRenditions(ctx context.Context, res *Result, base string) (fileKey, previewKey string, err error) {
 	var stored []string
 	put := func(r *Rendition, name string) (string, error) {
 		rc, err := r.Open()
@@ -247,8 +263,7 @@ func (s *Service) storeResult(ctx context.Context, m *storage.MediaAttachment, r
 		stored = append(stored, key)
 		return key, nil
 	}
-	fileKey, err := put(&res.Original, "original")
-	previewKey := ""
+	fileKey, err = put(&res.Original, "original")
 	if err == nil && res.Preview != nil {
 		previewKey, err = put(res.Preview, "small")
 	}
@@ -256,13 +271,7 @@ func (s *Service) storeResult(ctx context.Context, m *storage.MediaAttachment, r
 		for _, k := range stored {
 			_ = s.blobs.Delete(context.WithoutCancel(ctx), k)
 		}
-		return fmt.Errorf("media: store files: %w", err)
+		return "", "", err
 	}
-	m.FileKey, m.PreviewKey = fileKey, previewKey
-	m.Type, m.ContentType, m.Size = res.Type, res.Original.ContentType, res.Original.Size
-	if m.Blurhash == "" {
-		m.Blurhash = res.Blurhash
-	}
-	m.Meta = res.Meta
-	return nil
+	return fileKey, previewKey, nil
 }

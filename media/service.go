@@ -253,11 +253,7 @@ func (s *Service) process(id storage.ID, tmpKey string) (err error) {
 	bg := context.WithoutCancel(ctx) // for cleanups after cancellation
 	defer func() { _ = s.blobs.Delete(bg, tmpKey) }()
 
-	var stored []string
 	fail := func(err error) error {
-		for _, k := range stored {
-			_ = s.blobs.Delete(bg, k)
-		}
 		msg := err.Error()
 		if !IsInputError(err) {
 			msg = "processing failed"
@@ -285,29 +281,10 @@ func (s *Service) process(id storage.ID, tmpKey string) (err error) {
 	}
 	defer res.Close()
 
-	base := "a/" + id.String() + "/" + randomToken() + "/"
-	put := func(r *Rendition, name string) (string, error) {
-		rc, err := r.Open()
-		if err != nil {
-			return "", err
-		}
-		defer rc.Close()
-		key := base + name + r.Ext
-		if err := s.blobs.Put(ctx, key, rc, r.Size, r.ContentType); err != nil {
-			return "", err
-		}
-		stored = append(stored, key)
-		return key, nil
-	}
-	fileKey, err := put(&res.Original, "original")
+	// putRenditions removes what it stored when it fails.
+	fileKey, previewKey, err := s.putRenditions(ctx, res, "a/"+id.String()+"/"+randomToken()+"/")
 	if err != nil {
 		return fail(err)
-	}
-	previewKey := ""
-	if res.Preview != nil {
-		if previewKey, err = put(res.Preview, "small"); err != nil {
-			return fail(err)
-		}
 	}
 	err = s.store.Tx(ctx, func(tx storage.Store) error {
 		m, err := tx.MediaAttachments().Get(ctx, id)
@@ -322,9 +299,7 @@ func (s *Service) process(id storage.ID, tmpKey string) (err error) {
 	})
 	if err != nil {
 		// Deleted meanwhile, or the database failed: keep no files.
-		for _, k := range stored {
-			_ = s.blobs.Delete(bg, k)
-		}
+		_ = s.deleteFiles(bg, &storage.MediaAttachment{FileKey: fileKey, PreviewKey: previewKey})
 		if !errors.Is(err, storage.ErrNotFound) {
 			s.log.Error("media: record processed attachment", "attachment", id, "err", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/herd-social/herd/storage"
@@ -67,21 +66,9 @@ func (s *Service) checkSchedule(ctx context.Context, accountID storage.ID, at ti
 // media are reserved for it; idempotency is the request's
 // Idempotency-Key, kept in the params.
 func (s *Service) ScheduleStatus(ctx context.Context, author *storage.Account, in PostInput, at time.Time, idempotency string) (*storage.ScheduledStatus, error) {
-	if err := requireLocal(author); err != nil {
+	text, spoiler, err := s.checkPost(author, in)
+	if err != nil {
 		return nil, err
-	}
-	text := normalizeText(in.Text)
-	spoiler := strings.TrimSpace(in.SpoilerText)
-	if err := s.validateBody(text, spoiler, in.MediaIDs, in.Language); err != nil {
-		return nil, err
-	}
-	if in.Visibility != "" && !in.Visibility.Valid() {
-		return nil, invalid("visibility", "must be public, unlisted, private or direct")
-	}
-	if in.Poll != nil {
-		if err := s.validatePoll(in.Poll, in.MediaIDs); err != nil {
-			return nil, err
-		}
 	}
 	if err := s.checkSchedule(ctx, author.ID, at, nil); err != nil {
 		return nil, err

@@ -172,27 +172,37 @@ func (s *Service) validateBody(text, spoiler string, media []storage.ID, languag
 	return nil
 }
 
+// checkPost validates what PostStatus and ScheduleStatus take from in
+// before reading the store, and returns the normalised text and spoiler.
+func (s *Service) checkPost(author *storage.Account, in PostInput) (text, spoiler string, err error) {
+	if err := requireLocal(author); err != nil {
+		return "", "", err
+	}
+	text = normalizeText(in.Text)
+	spoiler = strings.TrimSpace(in.SpoilerText)
+	if err := s.validateBody(text, spoiler, in.MediaIDs, in.Language); err != nil {
+		return "", "", err
+	}
+	if in.Visibility != "" && !in.Visibility.Valid() {
+		return "", "", invalid("visibility", "must be public, unlisted, private or direct")
+	}
+	if err := s.validatePoll(in.Poll, in.MediaIDs); err != nil {
+		return "", "", err
+	}
+	return text, spoiler, nil
+}
+
 // PostStatus publishes a status by a local author: it validates and renders
 // the text, records mentions and hashtags, updates counters, fans the
 // status out to home feeds and notifies mentioned accounts and followers
 // asking for it.
 func (s *Service) PostStatus(ctx context.Context, author *storage.Account, in PostInput) (*storage.Status, error) {
-	if err := requireLocal(author); err != nil {
-		return nil, err
-	}
-	text := normalizeText(in.Text)
-	spoiler := strings.TrimSpace(in.SpoilerText)
-	if err := s.validateBody(text, spoiler, in.MediaIDs, in.Language); err != nil {
-		return nil, err
-	}
-	if in.Visibility != "" && !in.Visibility.Valid() {
-		return nil, invalid("visibility", "must be public, unlisted, private or direct")
-	}
-	if err := s.validatePoll(in.Poll, in.MediaIDs); err != nil {
+	text, spoiler, err := s.checkPost(author, in)
+	if err != nil {
 		return nil, err
 	}
 	var out *storage.Status
-	err := s.tx(ctx, func(tx storage.Store, ev *events) error {
+	err = s.tx(ctx, func(tx storage.Store, ev *events) error {
 		u, err := tx.Users().GetByAccountID(ctx, author.ID)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("load user: %w", err)

@@ -54,14 +54,7 @@ func cmdAccountCreate(ctx context.Context, args []string, getenv func(string) st
 	if *role != "" {
 		r = storage.Role(*role)
 	}
-	pub := *publicURL
-	if pub == "" {
-		pub = getenv("HERD_PUBLIC_URL")
-	}
-	if pub == "" {
-		pub = "http://localhost:8080"
-	}
-	urls, err := social.NewURLs(pub)
+	urls, err := cliURLs(*publicURL, getenv)
 	if err != nil {
 		return err
 	}

@@ -58,14 +58,7 @@ func cmdDomain(ctx context.Context, args []string, getenv func(string) string, s
 	if sub != "list" && domain == "" {
 		return fmt.Errorf("domain %s: a DOMAIN is required", sub)
 	}
-	pub := *publicURL
-	if pub == "" {
-		pub = getenv("HERD_PUBLIC_URL")
-	}
-	if pub == "" {
-		pub = "http://localhost:8080"
-	}
-	urls, err := social.NewURLs(pub)
+	urls, err := cliURLs(*publicURL, getenv)
 	if err != nil {
 		return err
 	}

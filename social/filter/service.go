@@ -203,6 +203,25 @@ func (s *Service) complete(ctx context.Context, st storage.Store, fs []*storage.
 	return out, nil
 }
 
+// completeOne is complete for one filter.
+func (s *Service) completeOne(ctx context.Context, st storage.Store, f *storage.Filter) (*Group, error) {
+	gs, err := s.complete(ctx, st, []*storage.Filter{f})
+	if err != nil {
+		return nil, err
+	}
+	return gs[0], nil
+}
+
+// change runs fn in a transaction and, when it commits, invalidates
+// owner's cached filters and publishes the change.
+func (s *Service) change(ctx context.Context, owner *storage.Account, fn func(tx storage.Store) error) error {
+	if err := s.store.Tx(ctx, fn); err != nil {
+		return err
+	}
+	s.changed(ctx, owner)
+	return nil
+}
+
 // errNotFound is the error for a filter, keyword or status that does not
 // exist or belongs to someone else: existence is never revealed.
 func errNotFound(what string, id storage.ID) error {
@@ -263,11 +282,7 @@ func (s *Service) Get(ctx context.Context, owner *storage.Account, id storage.ID
 	if err != nil {
 		return nil, err
 	}
-	gs, err := s.complete(ctx, s.store, []*storage.Filter{f})
-	if err != nil {
-		return nil, err
-	}
-	return gs[0], nil
+	return s.completeOne(ctx, s.store, f)
 }
 
 // KeywordChange adds, changes or removes a keyword of a filter
@@ -478,7 +493,7 @@ func (s *Service) Create(ctx context.Context, owner *storage.Account, in Input) 
 	}
 	f := &storage.Filter{AccountID: owner.ID, Title: in.Title, Context: cs, Action: in.Action, ExpiresAt: exp}
 	var out *Group
-	err = s.store.Tx(ctx, func(tx storage.Store) error {
+	err = s.change(ctx, owner, func(tx storage.Store) error {
 		n, _, err := countKeywords(ctx, tx, owner.ID)
 		if err != nil {
 			return err
@@ -492,17 +507,12 @@ func (s *Service) Create(ctx context.Context, owner *storage.Account, in Input) 
 		if err := s.applyKeywords(ctx, tx, f, in.Keywords, true); err != nil {
 			return err
 		}
-		gs, err := s.complete(ctx, tx, []*storage.Filter{f})
-		if err != nil {
-			return err
-		}
-		out = gs[0]
-		return nil
+		out, err = s.completeOne(ctx, tx, f)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx, owner)
 	return out, nil
 }
 
@@ -512,7 +522,7 @@ func (s *Service) Update(ctx context.Context, owner *storage.Account, id storage
 		return nil, err
 	}
 	var out *Group
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
+	err := s.change(ctx, owner, func(tx storage.Store) error {
 		f, err := owned(ctx, tx, owner, id)
 		if err != nil {
 			return err
@@ -526,17 +536,12 @@ func (s *Service) Update(ctx context.Context, owner *storage.Account, id storage
 		if err := s.applyKeywords(ctx, tx, f, u.Keywords, false); err != nil {
 			return err
 		}
-		gs, err := s.complete(ctx, tx, []*storage.Filter{f})
-		if err != nil {
-			return err
-		}
-		out = gs[0]
-		return nil
+		out, err = s.completeOne(ctx, tx, f)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx, owner)
 	return out, nil
 }
 
@@ -576,17 +581,12 @@ func (s *Service) Delete(ctx context.Context, owner *storage.Account, id storage
 	if err := requireOwner(owner); err != nil {
 		return err
 	}
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
+	return s.change(ctx, owner, func(tx storage.Store) error {
 		if _, err := owned(ctx, tx, owner, id); err != nil {
 			return err
 		}
 		return tx.Filters().Delete(ctx, id)
 	})
-	if err != nil {
-		return err
-	}
-	s.changed(ctx, owner)
-	return nil
 }
 
 // Keywords lists the keywords of a filter of owner.
@@ -607,7 +607,7 @@ func (s *Service) AddKeyword(ctx context.Context, owner *storage.Account, filter
 		return nil, err
 	}
 	k := &storage.FilterKeyword{Keyword: keyword, WholeWord: wholeWord}
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
+	err := s.change(ctx, owner, func(tx storage.Store) error {
 		f, err := owned(ctx, tx, owner, filterID)
 		if err != nil {
 			return err
@@ -621,7 +621,6 @@ func (s *Service) AddKeyword(ctx context.Context, owner *storage.Account, filter
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx, owner)
 	return k, nil
 }
 
@@ -644,7 +643,7 @@ func (s *Service) UpdateKeyword(ctx context.Context, owner *storage.Account, id 
 		}
 	}
 	var out *storage.FilterKeyword
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
+	err := s.change(ctx, owner, func(tx storage.Store) error {
 		k, _, err := ownedKeyword(ctx, tx, owner, id)
 		if err != nil {
 			return err
@@ -661,7 +660,6 @@ func (s *Service) UpdateKeyword(ctx context.Context, owner *storage.Account, id 
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx, owner)
 	return out, nil
 }
 
@@ -671,17 +669,12 @@ func (s *Service) DeleteKeyword(ctx context.Context, owner *storage.Account, id 
 	if err := requireOwner(owner); err != nil {
 		return err
 	}
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
+	return s.change(ctx, owner, func(tx storage.Store) error {
 		if _, _, err := ownedKeyword(ctx, tx, owner, id); err != nil {
 			return err
 		}
 		return tx.Filters().DeleteKeyword(ctx, id)
 	})
-	if err != nil {
-		return err
-	}
-	s.changed(ctx, owner)
-	return nil
 }
 
 // Statuses lists the statuses of a filter of owner.
@@ -715,7 +708,7 @@ func (s *Service) AddStatus(ctx context.Context, owner *storage.Account, filterI
 		return nil, fmt.Errorf("filter status %s: %w", statusID, err)
 	}
 	fs := &storage.FilterStatus{StatusID: statusID}
-	err = s.store.Tx(ctx, func(tx storage.Store) error {
+	err = s.change(ctx, owner, func(tx storage.Store) error {
 		f, err := owned(ctx, tx, owner, filterID)
 		if err != nil {
 			return err
@@ -738,7 +731,6 @@ func (s *Service) AddStatus(ctx context.Context, owner *storage.Account, filterI
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx, owner)
 	return fs, nil
 }
 
@@ -774,7 +766,7 @@ func (s *Service) RemoveStatus(ctx context.Context, owner *storage.Account, id s
 		return nil, err
 	}
 	var out *storage.FilterStatus
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
+	err := s.change(ctx, owner, func(tx storage.Store) error {
 		fs, err := ownedStatus(ctx, tx, owner, id)
 		if err != nil {
 			return err
@@ -785,6 +777,5 @@ func (s *Service) RemoveStatus(ctx context.Context, owner *storage.Account, id s
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx, owner)
 	return out, nil
 }

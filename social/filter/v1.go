@@ -101,7 +101,7 @@ func (s *Service) UpdateV1(ctx context.Context, owner *storage.Account, id stora
 		}
 	}
 	var out V1
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
+	err := s.change(ctx, owner, func(tx storage.Store) error {
 		k, f, err := ownedKeyword(ctx, tx, owner, id)
 		if err != nil {
 			return err
@@ -151,7 +151,6 @@ func (s *Service) UpdateV1(ctx context.Context, owner *storage.Account, id stora
 	if err != nil {
 		return V1{}, err
 	}
-	s.changed(ctx, owner)
 	return out, nil
 }
 

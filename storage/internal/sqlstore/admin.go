@@ -59,16 +59,7 @@ func (r reports) Create(ctx context.Context, rep *storage.Report) error {
 	if rep.Category != "" && !rep.Category.Valid() {
 		return fmt.Errorf("create report: category %q: %w", rep.Category, storage.ErrInvalid)
 	}
-	if rep.ID == 0 {
-		rep.ID = r.s.NewID()
-	}
-	now := r.s.now()
-	if rep.CreatedAt.IsZero() {
-		rep.CreatedAt = now
-	}
-	if rep.UpdatedAt.IsZero() {
-		rep.UpdatedAt = rep.CreatedAt
-	}
+	r.s.stampNew(&rep.ID, &rep.CreatedAt, &rep.UpdatedAt)
 	normReport(rep)
 	return r.s.wrap(r.s.insert(ctx, "reports", rep), "create report")
 }
@@ -193,17 +184,7 @@ func (r rules) Create(ctx context.Context, rule *storage.Rule) error {
 	if strings.TrimSpace(rule.Text) == "" {
 		return fmt.Errorf("create rule: text is required: %w", storage.ErrInvalid)
 	}
-	if rule.ID == 0 {
-		rule.ID = r.s.NewID()
-	}
-	now := r.s.now()
-	if rule.CreatedAt.IsZero() {
-		rule.CreatedAt = now
-	}
-	if rule.UpdatedAt.IsZero() {
-		rule.UpdatedAt = rule.CreatedAt
-	}
-	rule.CreatedAt, rule.UpdatedAt = norm(rule.CreatedAt), norm(rule.UpdatedAt)
+	r.s.stampNew(&rule.ID, &rule.CreatedAt, &rule.UpdatedAt)
 	return r.s.wrap(r.s.insert(ctx, "rules", rule), "create rule")
 }
 

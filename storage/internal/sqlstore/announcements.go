@@ -161,12 +161,8 @@ func (r announcements) react(ctx context.Context, announcementID, accountID stor
 	var count int64
 	err := r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
-		var live int64
-		if err := ts.get(ctx, &live, "SELECT COUNT(*) FROM announcements WHERE id = ? AND deleted_at IS NULL AND published = ?", announcementID, true); err != nil {
+		if err := ts.requireLiveAnnouncement(ctx, announcementID); err != nil {
 			return err
-		}
-		if live == 0 {
-			return storage.ErrNotFound
 		}
 		var err error
 		if add {
@@ -215,15 +211,24 @@ func (r announcements) Reactions(ctx context.Context, ids []storage.ID, viewer s
 	return out, nil
 }
 
+// requireLiveAnnouncement returns storage.ErrNotFound unless announcement
+// id exists, is published and is not deleted.
+func (s *Store) requireLiveAnnouncement(ctx context.Context, id storage.ID) error {
+	var live int64
+	if err := s.get(ctx, &live, "SELECT COUNT(*) FROM announcements WHERE id = ? AND deleted_at IS NULL AND published = ?", id, true); err != nil {
+		return err
+	}
+	if live == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}
+
 func (r announcements) Dismiss(ctx context.Context, announcementID, accountID storage.ID) error {
 	err := r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
-		var live int64
-		if err := ts.get(ctx, &live, "SELECT COUNT(*) FROM announcements WHERE id = ? AND deleted_at IS NULL AND published = ?", announcementID, true); err != nil {
+		if err := ts.requireLiveAnnouncement(ctx, announcementID); err != nil {
 			return err
-		}
-		if live == 0 {
-			return storage.ErrNotFound
 		}
 		_, err := ts.exec(ctx, "INSERT INTO announcement_dismissals (announcement_id, account_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			announcementID, accountID, ts.now())

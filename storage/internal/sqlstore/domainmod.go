@@ -44,17 +44,7 @@ func (r instanceDomainBlocks) Create(ctx context.Context, b *storage.InstanceDom
 	if err := checkInstanceDomainBlock(b); err != nil {
 		return err
 	}
-	if b.ID == 0 {
-		b.ID = r.s.NewID()
-	}
-	now := r.s.now()
-	if b.CreatedAt.IsZero() {
-		b.CreatedAt = now
-	}
-	if b.UpdatedAt.IsZero() {
-		b.UpdatedAt = b.CreatedAt
-	}
-	b.CreatedAt, b.UpdatedAt = norm(b.CreatedAt), norm(b.UpdatedAt)
+	r.s.stampNew(&b.ID, &b.CreatedAt, &b.UpdatedAt)
 	return r.s.wrap(r.s.insert(ctx, "instance_domain_blocks", b), "create instance domain block %s", b.Domain)
 }
 

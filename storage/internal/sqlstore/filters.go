@@ -43,16 +43,8 @@ func (r filters) Create(ctx context.Context, f *storage.Filter) error {
 	if err := checkFilter(f); err != nil {
 		return err
 	}
-	if f.ID == 0 {
-		f.ID = r.s.NewID()
-	}
-	if f.CreatedAt.IsZero() {
-		f.CreatedAt = r.s.now()
-	}
-	if f.UpdatedAt.IsZero() {
-		f.UpdatedAt = f.CreatedAt
-	}
-	f.CreatedAt, f.UpdatedAt, f.ExpiresAt = norm(f.CreatedAt), norm(f.UpdatedAt), normp(f.ExpiresAt)
+	r.s.stampNew(&f.ID, &f.CreatedAt, &f.UpdatedAt)
+	f.ExpiresAt = normp(f.ExpiresAt)
 	return r.s.wrap(r.s.insert(ctx, "filters", f), "create filter %s", f.ID)
 }
 
@@ -105,16 +97,7 @@ func (r filters) CreateKeyword(ctx context.Context, k *storage.FilterKeyword) er
 	if err := checkKeyword(k); err != nil {
 		return err
 	}
-	if k.ID == 0 {
-		k.ID = r.s.NewID()
-	}
-	if k.CreatedAt.IsZero() {
-		k.CreatedAt = r.s.now()
-	}
-	if k.UpdatedAt.IsZero() {
-		k.UpdatedAt = k.CreatedAt
-	}
-	k.CreatedAt, k.UpdatedAt = norm(k.CreatedAt), norm(k.UpdatedAt)
+	r.s.stampNew(&k.ID, &k.CreatedAt, &k.UpdatedAt)
 	return r.s.wrap(r.s.insert(ctx, "filter_keywords", k), "create filter keyword %s", k.ID)
 }
 

@@ -45,16 +45,7 @@ func (r lists) Create(ctx context.Context, l *storage.List) error {
 	if err := checkList(l); err != nil {
 		return err
 	}
-	if l.ID == 0 {
-		l.ID = r.s.NewID()
-	}
-	if l.CreatedAt.IsZero() {
-		l.CreatedAt = r.s.now()
-	}
-	if l.UpdatedAt.IsZero() {
-		l.UpdatedAt = l.CreatedAt
-	}
-	l.CreatedAt, l.UpdatedAt = norm(l.CreatedAt), norm(l.UpdatedAt)
+	r.s.stampNew(&l.ID, &l.CreatedAt, &l.UpdatedAt)
 	return r.s.wrap(r.s.insert(ctx, "lists", l), "create list of %s", l.AccountID)
 }
 

@@ -51,17 +51,7 @@ func (r mediaAttachments) Create(ctx context.Context, m *storage.MediaAttachment
 	if err := checkMedia(m); err != nil {
 		return err
 	}
-	if m.ID == 0 {
-		m.ID = r.s.NewID()
-	}
-	now := r.s.now()
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = now
-	}
-	if m.UpdatedAt.IsZero() {
-		m.UpdatedAt = m.CreatedAt
-	}
-	m.CreatedAt, m.UpdatedAt = norm(m.CreatedAt), norm(m.UpdatedAt)
+	r.s.stampNew(&m.ID, &m.CreatedAt, &m.UpdatedAt)
 	return r.s.wrap(r.s.insert(ctx, "media_attachments", m), "create media attachment %s", m.ID)
 }
 

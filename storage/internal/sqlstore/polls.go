@@ -36,17 +36,7 @@ func (r polls) Create(ctx context.Context, p *storage.Poll) error {
 	if p.StatusID == 0 || p.AccountID == 0 {
 		return fmt.Errorf("create poll: status and account are required: %w", storage.ErrInvalid)
 	}
-	if p.ID == 0 {
-		p.ID = r.s.NewID()
-	}
-	now := r.s.now()
-	if p.CreatedAt.IsZero() {
-		p.CreatedAt = now
-	}
-	if p.UpdatedAt.IsZero() {
-		p.UpdatedAt = p.CreatedAt
-	}
-	p.CreatedAt, p.UpdatedAt = norm(p.CreatedAt), norm(p.UpdatedAt)
+	r.s.stampNew(&p.ID, &p.CreatedAt, &p.UpdatedAt)
 	normPoll(p)
 	return r.s.wrap(r.s.insert(ctx, "polls", p), "create poll %s", p.ID)
 }
