@@ -469,7 +469,13 @@ func (r statuses) ViewerStates(ctx context.Context, accountID storage.ID, ids []
 		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)
 		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)
 		UNION ALL SELECT 4, status_id FROM pins WHERE account_id = ? AND status_id IN (?)`
-	if err := r.s.sel(ctx, &rows, q, accountID, ids, accountID, ids, accountID, ids, accountID, ids); err != nil {
+	var err error
+	if r.s.cfg.Dialect == SQLite {
+		err = r.s.sel(ctx, &rows, viewerStatesSQLite, idListJSON(ids), accountID)
+	} else {
+		err = r.s.sel(ctx, &rows, q, accountID, ids, accountID, ids, accountID, ids, accountID, ids)
+	}
+	if err != nil {
 		return nil, r.s.wrap(err, "viewer states")
 	}
 	for _, row := range rows {
