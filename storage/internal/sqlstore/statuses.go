@@ -461,26 +461,20 @@ func (r statuses) ViewerStates(ctx context.Context, accountID storage.ID, ids []
 	if accountID == 0 || len(ids) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		Kind     int        `db:"kind"`
-		StatusID storage.ID `db:"status_id"`
-	}
 	q := `SELECT 1 AS kind, status_id FROM favourites WHERE account_id = ? AND status_id IN (?)
 		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)
 		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)
 		UNION ALL SELECT 4, status_id FROM pins WHERE account_id = ? AND status_id IN (?)`
-	var err error
+	args := []any{accountID, ids, accountID, ids, accountID, ids, accountID, ids}
 	if r.s.cfg.Dialect == SQLite {
-		err = r.s.sel(ctx, &rows, viewerStatesSQLite, idListJSON(ids), accountID)
-	} else {
-		err = r.s.sel(ctx, &rows, q, accountID, ids, accountID, ids, accountID, ids, accountID, ids)
+		q, args = viewerStatesSQLite, []any{idListJSON(ids), accountID}
 	}
-	if err != nil {
-		return nil, r.s.wrap(err, "viewer states")
-	}
-	for _, row := range rows {
-		v := out[row.StatusID]
-		switch row.Kind {
+	err := r.s.scanIDRows(ctx, q, args, func(row []storage.ID) {
+		if len(row) < 2 {
+			return
+		}
+		v := out[row[1]]
+		switch row[0] {
 		case 1:
 			v.Favourited = true
 		case 2:
@@ -490,7 +484,10 @@ func (r statuses) ViewerStates(ctx context.Context, accountID storage.ID, ids []
 		case 4:
 			v.Pinned = true
 		}
-		out[row.StatusID] = v
+		out[row[1]] = v
+	})
+	if err != nil {
+		return nil, r.s.wrap(err, "viewer states")
 	}
 	return out, nil
 }
