@@ -222,8 +222,10 @@ func (r statuses) listStatuses(ctx context.Context, where []string, args []any, 
 		return listPage[storage.Status](ctx, r.s, "statuses", where, args, col, p)
 	}
 	where, args, suffix := pageClause(where, args, col, p)
-	var ids []storage.ID
-	if err := r.s.sel(ctx, &ids, "SELECT id FROM statuses"+whereSQL(where)+suffix, args...); err != nil {
+	ids := make([]storage.ID, 0, p.Norm(storage.DefaultLimit, storage.MaxLimit).Limit)
+	if err := r.s.scanIDRows(ctx, "SELECT id FROM statuses"+whereSQL(where)+suffix, args, func(row []storage.ID) {
+		ids = append(ids, row[0])
+	}); err != nil {
 		return nil, err
 	}
 	if p.Ascending() {
