@@ -125,6 +125,11 @@ type Options struct {
 	// parts are streamed to temporary files, so this bounds temporary disk
 	// use, not memory. Default DefaultMaxConcurrentUploads per CPU.
 	MaxConcurrentUploads int
+	// StatusCacheSize bounds, in bytes of JSON, the in-memory cache of
+	// statuses rendered for no viewer that timelines splice each viewer's
+	// state into: 0 means DefaultStatusCacheSize, a negative value turns
+	// the cache off.
+	StatusCacheSize int
 }
 
 // API is the Mastodon-compatible HTTP API: an http.Handler serving /api/*,
@@ -154,6 +159,8 @@ type API struct {
 	stats  statsCache
 	apps   appCache
 	tokens tokenCache
+	// statusJSON caches statuses rendered for no viewer (statuscache.go).
+	statusJSON statusCache
 
 	resolve func(ctx context.Context, q string) (*storage.Account, *storage.Status, error)
 	media   *media.Service
@@ -184,6 +191,9 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 	}
 	a := &API{store: store, svc: svc, urls: urls, info: opts.Instance, log: opts.Logger, now: opts.Now, ip: opts.ClientIP, resolve: opts.Resolve, media: opts.Media}
 	a.hub = opts.Hub
+	if a.statusJSON.max = opts.StatusCacheSize; a.statusJSON.max == 0 {
+		a.statusJSON.max = DefaultStatusCacheSize
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -124,19 +124,15 @@ func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
 // writePage renders a timeline page with the records social loaded for it
 // and writes it with its Link header (none when limit is 0).
 func (a *API) writePage(w http.ResponseWriter, r *http.Request, page *social.Page, limit int) error {
-	out, err := a.renderLoaded(r.Context(), viewerOf(r), page.Statuses, page)
-	if err != nil {
-		return err
-	}
-	if limit > 0 {
-		ids := make([]storage.ID, len(page.Statuses))
-		for i, st := range page.Statuses {
-			ids[i] = st.ID
+	return a.writeStatusesJSON(w, r, viewerOf(r), page.Statuses, page, func() {
+		if limit > 0 {
+			ids := make([]storage.ID, len(page.Statuses))
+			for i, st := range page.Statuses {
+				ids[i] = st.ID
+			}
+			a.SetPageLinks(w, r, ids, limit)
 		}
-		a.SetPageLinks(w, r, ids, limit)
-	}
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	})
 }
 
 // statusPageFunc reads one page of a status listing ordered by another

@@ -13,6 +13,9 @@ import (
 // derived from its public base URL (such as https://example.com).
 type URLs struct {
 	base *url.URL
+	// The base URL and the default images as strings, rendered once: they
+	// go into every account rendered.
+	baseStr, avatar, header string
 }
 
 // NewURLs parses the public base URL. It must be absolute (http or https)
@@ -30,11 +33,13 @@ func NewURLs(publicURL string) (*URLs, error) {
 	}
 	u.Path = ""
 	u.Host = strings.ToLower(u.Host)
-	return &URLs{base: u}, nil
+	out := &URLs{base: u, baseStr: u.String()}
+	out.avatar, out.header = out.join("/static/avatar.png"), out.join("/static/header.png")
+	return out, nil
 }
 
 // Base returns the base URL, e.g. https://example.com.
-func (u *URLs) Base() string { return u.base.String() }
+func (u *URLs) Base() string { return u.baseStr }
 
 // Host returns host[:port] of the base URL: the domain part of handles.
 func (u *URLs) Host() string { return u.base.Host }
@@ -42,7 +47,7 @@ func (u *URLs) Host() string { return u.base.Host }
 // Scheme returns http or https.
 func (u *URLs) Scheme() string { return u.base.Scheme }
 
-func (u *URLs) join(p string) string { return u.base.String() + p }
+func (u *URLs) join(p string) string { return u.baseStr + p }
 
 // Actor is the ActivityPub id of a local user.
 func (u *URLs) Actor(username string) string { return u.join("/users/" + url.PathEscape(username)) }
@@ -102,9 +107,9 @@ func (u *URLs) Tag(name string) string {
 func (u *URLs) Media(key string) string { return u.join("/media/" + key) }
 
 // DefaultAvatar and DefaultHeader are served for accounts without images.
-func (u *URLs) DefaultAvatar() string { return u.join("/static/avatar.png") }
+func (u *URLs) DefaultAvatar() string { return u.avatar }
 
 // DefaultHeader is served for accounts without a header image.
-func (u *URLs) DefaultHeader() string { return u.join("/static/header.png") }
+func (u *URLs) DefaultHeader() string { return u.header }
 
 var _ federation.URLs = (*URLs)(nil)

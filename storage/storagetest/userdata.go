@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -204,6 +205,20 @@ func testConversationMutes(t *testing.T, open Opener) {
 	require.NoError(t, cm.Unmute(ctx, me.ID, 100), "unmuting twice")
 	assert.Equal(t, map[storage.ID]bool{200: true}, try(cm.Muted(ctx, me.ID, []storage.ID{100, 200})).must(t))
 	requireInvalid(t, cm.Mute(ctx, me.ID, 0), "no thread")
+	// Read after writes made in a transaction, committed or not (a store
+	// may cache each account's muted threads).
+	require.NoError(t, h.s.Tx(ctx, func(tx storage.Store) error { return tx.ConversationMutes().Mute(ctx, me.ID, 300) }))
+	assert.Equal(t, map[storage.ID]bool{200: true, 300: true}, try(cm.Muted(ctx, me.ID, []storage.ID{100, 200, 300})).must(t))
+	errRollback := errors.New("roll back")
+	require.ErrorIs(t, h.s.Tx(ctx, func(tx storage.Store) error {
+		if err := tx.ConversationMutes().Unmute(ctx, me.ID, 300); err != nil {
+			return err
+		}
+		return errRollback
+	}), errRollback)
+	assert.Equal(t, map[storage.ID]bool{200: true, 300: true}, try(cm.Muted(ctx, me.ID, []storage.ID{100, 200, 300})).must(t))
+	require.NoError(t, h.s.Tx(ctx, func(tx storage.Store) error { return tx.ConversationMutes().Unmute(ctx, me.ID, 300) }))
+	assert.Equal(t, map[storage.ID]bool{200: true}, try(cm.Muted(ctx, me.ID, []storage.ID{100, 200, 300})).must(t))
 }
 
 func testMarkers(t *testing.T, open Opener) {

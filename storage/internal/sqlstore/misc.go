@@ -323,8 +323,12 @@ func (r feeds) RemoveStatus(ctx context.Context, statusID storage.ID) error {
 
 func (r feeds) Page(ctx context.Context, feed storage.Feed, p storage.Page) ([]storage.FeedEntry, error) {
 	where, args, suffix := pageClause([]string{"feed_kind = ?", "feed_owner = ?"}, []any{int(feed.Kind), feed.Owner}, "status_id", p)
-	var out []storage.FeedEntry
-	err := r.s.sel(ctx, &out, "SELECT status_id, author_id, reblog_of_id FROM feed_entries"+whereSQL(where)+suffix, args...)
+	out := make([]storage.FeedEntry, 0, p.Norm(storage.DefaultLimit, storage.MaxLimit).Limit)
+	err := r.s.scanIDRows(ctx, "SELECT status_id, author_id, reblog_of_id FROM feed_entries"+whereSQL(where)+suffix, args, func(row []storage.ID) {
+		if len(row) == 3 {
+			out = append(out, storage.FeedEntry{StatusID: row[0], AuthorID: row[1], ReblogOfID: row[2]})
+		}
+	})
 	if err != nil {
 		return nil, r.s.wrap(err, "page feed")
 	}

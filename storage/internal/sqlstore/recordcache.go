@@ -182,6 +182,9 @@ type recordCaches struct {
 	blocks   *recordCache[blockSet]
 	mutes    *recordCache[muteSet]
 	domains  *recordCache[domainSet]
+
+	// threadMutes: the threads each account muted (threadmutecache.go).
+	threadMutes *recordCache[threadMuteSet]
 }
 
 func newRecordCaches(ttl time.Duration) *recordCaches {
@@ -199,6 +202,8 @@ func newRecordCaches(ttl time.Duration) *recordCaches {
 		blocks:   newRecordCache(ttl, same[blockSet]),
 		mutes:    newRecordCache(ttl, same[muteSet]),
 		domains:  newRecordCache(ttl, same[domainSet]),
+
+		threadMutes: newRecordCache(ttl, same[threadMuteSet]),
 	}
 }
 

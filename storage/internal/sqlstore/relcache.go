@@ -85,6 +85,7 @@ func (s *Store) changedAllRelations() {
 		c.blocks.forget(nil, true)
 		c.mutes.forget(nil, true)
 		c.domains.forget(nil, true)
+		c.threadMutes.forget(nil, true)
 	})
 }
 

@@ -222,8 +222,10 @@ func (r statuses) listStatuses(ctx context.Context, where []string, args []any, 
 		return listPage[storage.Status](ctx, r.s, "statuses", where, args, col, p)
 	}
 	where, args, suffix := pageClause(where, args, col, p)
-	var ids []storage.ID
-	if err := r.s.sel(ctx, &ids, "SELECT id FROM statuses"+whereSQL(where)+suffix, args...); err != nil {
+	ids := make([]storage.ID, 0, p.Norm(storage.DefaultLimit, storage.MaxLimit).Limit)
+	if err := r.s.scanIDRows(ctx, "SELECT id FROM statuses"+whereSQL(where)+suffix, args, func(row []storage.ID) {
+		ids = append(ids, row[0])
+	}); err != nil {
 		return nil, err
 	}
 	if p.Ascending() {
@@ -461,20 +463,20 @@ func (r statuses) ViewerStates(ctx context.Context, accountID storage.ID, ids []
 	if accountID == 0 || len(ids) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		Kind     int        `db:"kind"`
-		StatusID storage.ID `db:"status_id"`
-	}
 	q := `SELECT 1 AS kind, status_id FROM favourites WHERE account_id = ? AND status_id IN (?)
 		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)
 		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)
 		UNION ALL SELECT 4, status_id FROM pins WHERE account_id = ? AND status_id IN (?)`
-	if err := r.s.sel(ctx, &rows, q, accountID, ids, accountID, ids, accountID, ids, accountID, ids); err != nil {
-		return nil, r.s.wrap(err, "viewer states")
+	args := []any{accountID, ids, accountID, ids, accountID, ids, accountID, ids}
+	if r.s.cfg.Dialect == SQLite {
+		q, args = viewerStatesSQLite, []any{idListJSON(ids), accountID}
 	}
-	for _, row := range rows {
-		v := out[row.StatusID]
-		switch row.Kind {
+	err := r.s.scanIDRows(ctx, q, args, func(row []storage.ID) {
+		if len(row) < 2 {
+			return
+		}
+		v := out[row[1]]
+		switch row[0] {
 		case 1:
 			v.Favourited = true
 		case 2:
@@ -484,7 +486,10 @@ func (r statuses) ViewerStates(ctx context.Context, accountID storage.ID, ids []
 		case 4:
 			v.Pinned = true
 		}
-		out[row.StatusID] = v
+		out[row[1]] = v
+	})
+	if err != nil {
+		return nil, r.s.wrap(err, "viewer states")
 	}
 	return out, nil
 }

@@ -274,11 +274,13 @@ func (r conversationMutes) Mute(ctx context.Context, accountID, conversationID s
 	}
 	_, err := r.s.exec(ctx, "INSERT INTO conversation_mutes (account_id, conversation_id, created_at) VALUES (?, ?, ?) ON CONFLICT (account_id, conversation_id) DO NOTHING",
 		accountID, conversationID, r.s.now())
+	r.s.changedThreadMutes(accountID)
 	return r.s.wrap(err, "mute conversation %s", conversationID)
 }
 
 func (r conversationMutes) Unmute(ctx context.Context, accountID, conversationID storage.ID) error {
 	_, err := r.s.exec(ctx, "DELETE FROM conversation_mutes WHERE account_id = ? AND conversation_id = ?", accountID, conversationID)
+	r.s.changedThreadMutes(accountID)
 	return r.s.wrap(err, "unmute conversation %s", conversationID)
 }
 
@@ -288,8 +290,20 @@ func (r conversationMutes) Muted(ctx context.Context, accountID storage.ID, ids 
 	if len(ids) == 0 {
 		return out, nil
 	}
+	set, err := r.s.threadMuteSetOf(ctx, accountID)
+	if err != nil {
+		return nil, r.s.wrap(err, "muted conversations of %s", accountID)
+	}
+	if set != nil && !set.big {
+		for _, id := range ids {
+			if _, ok := set.threads[id]; ok {
+				out[id] = true
+			}
+		}
+		return out, nil
+	}
 	var rows []storage.ID
-	err := r.s.sel(ctx, &rows, "SELECT conversation_id FROM conversation_mutes WHERE account_id = ? AND conversation_id IN (?)", accountID, uniqIDs(ids))
+	err = r.s.sel(ctx, &rows, "SELECT conversation_id FROM conversation_mutes WHERE account_id = ? AND conversation_id IN (?)", accountID, uniqIDs(ids))
 	if err != nil {
 		return nil, r.s.wrap(err, "muted conversations of %s", accountID)
 	}
