@@ -66,6 +66,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	a.run(runCtx)
+	// Start-up (migrations, keys, templates) leaves garbage that the
+	// relaxed GOGC would keep for a long time: collect it and give the
+	// pages back to the system, so that an idle server stays small.
+	debug.FreeOSMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
