@@ -262,6 +262,17 @@ func MentionCapPolicy(max int) Policy {
 // go through, and the account's posts are accepted once it is old enough.
 // now nil means time.Now.
 func NewAccountPolicy(minAge time.Duration, now func() time.Time) Policy {
+	return NewAccountHoldPolicy(minAge, now, nil)
+}
+
+// HoldFunc keeps an activity for a moderator to review (release or
+// discard later); reason says why it was held.
+type HoldFunc func(ctx context.Context, a *Activity, reason string) error
+
+// NewAccountHoldPolicy is NewAccountPolicy holding the posts for review
+// through hold instead of dropping them (dropped when hold is nil or
+// fails). Either way the sender is answered 202.
+func NewAccountHoldPolicy(minAge time.Duration, now func() time.Time, hold HoldFunc) Policy {
 	if now == nil {
 		now = time.Now
 	}
@@ -270,7 +281,15 @@ func NewAccountPolicy(minAge time.Duration, now func() time.Time) Policy {
 			return Accept()
 		}
 		if age := now().Sub(a.Signer.CreatedAt); age < minAge {
-			return Drop(fmt.Sprintf("account %s first seen %s ago (posts accepted after %s)", a.Signer.Acct(), age.Round(time.Minute), minAge))
+			reason := fmt.Sprintf("account %s first seen %s ago (posts accepted after %s)", a.Signer.Acct(), age.Round(time.Minute), minAge)
+			if hold != nil {
+				err := hold(ctx, a, reason)
+				if err == nil {
+					return Drop("held for review: " + reason)
+				}
+				return Drop(reason + "; could not hold it: " + err.Error())
+			}
+			return Drop(reason)
 		}
 		return Accept()
 	}))

@@ -26,6 +26,12 @@ type Config struct {
 	// NewAccountMinAge drops the posts of accounts first seen more
 	// recently (0: off).
 	NewAccountMinAge time.Duration
+	// NewAccountAction is what happens to those posts: "hold" (the
+	// default: kept for review through Hold, when set) or "drop".
+	NewAccountAction string
+	// Hold keeps a post for review; set by the server (not parsed). Nil
+	// drops held posts.
+	Hold HoldFunc
 }
 
 // maxConfigLine bounds one line of a policy file.
@@ -45,6 +51,7 @@ const maxConfigLine = 64 << 10
 //	strip_media_domain = media.example   # and its subdomains
 //	max_mentions       = 10
 //	new_account_min_age = 24h            # Go duration: 90m, 24h, 168h
+//	new_account_action  = hold           # hold (for review; the default) or drop
 //
 // Values are taken verbatim after trimming spaces (no quoting, no inline
 // comments, so that a keyword may contain '#'). Unknown keys and bad
@@ -121,6 +128,13 @@ func (c *Config) set(key, val string) error {
 			return fmt.Errorf("want a number ≥ 0")
 		}
 		c.MaxMentions = n
+	case "new_account_action":
+		switch val {
+		case "hold", "drop":
+			c.NewAccountAction = val
+		default:
+			return fmt.Errorf("want hold or drop")
+		}
 	case "new_account_min_age":
 		d, err := time.ParseDuration(val)
 		if err != nil || d < 0 {
@@ -156,7 +170,11 @@ func (c *Config) Policies(now func() time.Time) []Policy {
 		out = append(out, MediaDomainPolicy(c.StripMediaDomains))
 	}
 	if c.NewAccountMinAge > 0 {
-		out = append(out, NewAccountPolicy(c.NewAccountMinAge, now))
+		hold := c.Hold
+		if c.NewAccountAction == "drop" {
+			hold = nil
+		}
+		out = append(out, NewAccountHoldPolicy(c.NewAccountMinAge, now, hold))
 	}
 	if c.MaxMentions > 0 {
 		out = append(out, MentionCapPolicy(c.MaxMentions))

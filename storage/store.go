@@ -27,6 +27,7 @@ type Store interface {
 	Queries() Queries
 	MediaAttachments() MediaAttachments
 	PushSubscriptions() PushSubscriptions
+	HeldPosts() HeldPosts
 	Settings() Settings
 	Filters() Filters
 	InstanceDomainBlocks() InstanceDomainBlocks

@@ -54,6 +54,7 @@ Usage:
   herd rule add TEXT [--hint H] | list | remove ID
   herd audit [--limit N] [--action A] [--by USERNAME]   the moderation audit log
   herd announcement create --text T [--starts-at T --ends-at T --all-day --draft]
+  herd held list | release ID | discard ID   posts held for review by the policies
   herd announcement list
   herd announcement delete ID
 
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "announcement":
 		err = cmdAnnouncement(ctx, args[1:], getenv, stdout, stderr)
+	case "held":
+		err = cmdHeld(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

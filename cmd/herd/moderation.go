@@ -23,6 +23,7 @@ func (a *app) setupModeration(c *config, st *storeHandle, urls *social.URLs, log
 			return err
 		}
 	}
+	cfg.Hold = a.holdPost // new accounts' posts wait for herd held release
 	a.domains = moderation.NewDomains(st, &moderation.DomainsOptions{
 		AllowList:   cfg.LimitedFederation,
 		LocalDomain: urls.Host(),

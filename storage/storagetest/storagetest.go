@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"InboxLog", func(t *testing.T, open Opener) { RunInboxLog(t, open) }},
 		{"Media", func(t *testing.T, open Opener) { RunMedia(t, open) }},
 		{"Push", func(t *testing.T, open Opener) { RunPush(t, open) }},
+		{"HeldPosts", func(t *testing.T, open Opener) { RunHeldPosts(t, open) }},
 		{"Filters", func(t *testing.T, open Opener) { RunFilters(t, open) }},
 		{"DomainModeration", func(t *testing.T, open Opener) { RunDomainModeration(t, open) }},
 		{"Lists", func(t *testing.T, open Opener) { RunLists(t, open) }},
