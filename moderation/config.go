@@ -23,7 +23,7 @@ type Config struct {
 	StripMediaDomains []string
 	// MaxMentions caps the mentions of a post (0: no cap).
 	MaxMentions int
-	// NewAccountMinAge drops the posts of accounts first seen more
+	// NewAccountMinAge holds (or drops) the posts of accounts first seen more
 	// recently (0: off).
 	NewAccountMinAge time.Duration
 	// NewAccountAction is what happens to those posts: "hold" (the
