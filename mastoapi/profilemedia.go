@@ -165,7 +165,9 @@ func (u *profileUpdate) done(ctx context.Context, err error) {
 	ctx = context.WithoutCancel(ctx)
 	if err != nil {
 		for _, m := range u.created {
-			_ = u.api.media.Delete(ctx, m)
+			if derr := u.api.media.Delete(ctx, m); derr != nil {
+				u.api.log.Warn("mastoapi: delete profile image of a failed update", "attachment", m.ID, "err", derr)
+			}
 		}
 		return
 	}

@@ -27,7 +27,7 @@ func cmdAccount(ctx context.Context, args []string, getenv func(string) string, 
 	if _, ok := accountActions[args[0]]; ok {
 		return cmdAccountModerate(ctx, args[0], args[1:], getenv, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "herd account: unknown subcommand %q (want create, list or set-role)\n", args[0])
+	fmt.Fprintf(stderr, "herd account: unknown subcommand %q (run \"herd account\" for the list)\n", args[0])
 	return errUsage
 }
 
