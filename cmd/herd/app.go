@@ -250,6 +250,9 @@ func (a *app) run(ctx context.Context) {
 			}
 		})
 	})
+	// Tallies of local polls, sent a delay after votes: safe with several
+	// processes on one database, and kept across restarts.
+	bg("poll updates", a.fed.RunPollUpdates)
 	// Announcements are made by the herd announcement command: stream
 	// them (each change once, whichever process sees it first).
 	bg("announcements", func(ctx context.Context) error {

@@ -22,6 +22,7 @@
 //	mux.Handle("POST /inbox", sync.Middleware(federation.NewInbox(resolver, handlers, iopts)))
 //	mux.Handle("GET /users/{name}/followers_synchronization", sync.Handler())
 //	go deliverer.Run(ctx)
+//	go fed.RunPollUpdates(ctx) // the tallies of local polls, a delay after votes
 //
 // The ActorHandler must be given Statuses and Pins for the featured
 // collection (pinned posts) to be served.

@@ -74,6 +74,10 @@ type Options struct {
 	// voters (default DefaultPollUpdateDelay); votes of that time are sent
 	// together.
 	PollUpdateDelay time.Duration
+	// PollUpdateInterval is how often RunPollUpdates looks for due poll
+	// updates (default DefaultPollUpdateInterval, or PollUpdateDelay when
+	// that is shorter).
+	PollUpdateInterval time.Duration
 }
 
 // MediaCache caches the files of remote attachments; *media.Fetcher is
@@ -104,7 +108,6 @@ type Federator struct {
 	z        *Sanitizer
 	o        Options
 	log      *slog.Logger
-	polls    pollUpdates
 }
 
 var (
@@ -136,6 +139,9 @@ func New(svc *social.Service, resolver *federation.Resolver, sender *federation.
 	}
 	if o.PollUpdateDelay <= 0 {
 		o.PollUpdateDelay = DefaultPollUpdateDelay
+	}
+	if o.PollUpdateInterval <= 0 {
+		o.PollUpdateInterval = min(DefaultPollUpdateInterval, o.PollUpdateDelay)
 	}
 	z := o.Sanitizer
 	if z == nil {

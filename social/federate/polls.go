@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/herd-social/herd/ap"
@@ -15,16 +14,22 @@ import (
 	"github.com/herd-social/herd/storage"
 )
 
-// pollUpdates are the local polls whose tallies are to be sent.
-type pollUpdates struct {
-	mu      sync.Mutex
-	pending map[storage.ID]bool
-}
-
 // DefaultPollUpdateDelay is how long a Federator waits after a vote in a
 // local poll before it sends the new tallies (Options.PollUpdateDelay):
 // the votes of that time go out in one Update(Question).
 const DefaultPollUpdateDelay = time.Minute
+
+// DefaultPollUpdateInterval is how often RunPollUpdates looks for poll
+// updates that are due (Options.PollUpdateInterval), at most.
+const DefaultPollUpdateInterval = 5 * time.Second
+
+// PollUpdateJob is the storage.Jobs kind of the pending Update(Question)
+// of a local poll, keyed by the poll's status: one job per poll, however
+// many votes came in during the delay.
+const PollUpdateJob = "federate.poll-update"
+
+// maxPollUpdateAttempts bounds the tries of one poll update that fails.
+const maxPollUpdateAttempts = 5
 
 // receiveVote counts obj as a vote when it is one, as Mastodon sends them:
 // a Note whose name is an option of the poll of the local Question it
@@ -71,7 +76,7 @@ func (f *Federator) publishPoll(ctx context.Context, e social.Event) error {
 	}
 	switch {
 	case e.Type == social.EventPollVoted && author.Local():
-		f.schedulePollUpdate(e.Status.ID)
+		return f.schedulePollUpdate(ctx, e.Status.ID)
 	case e.Type == social.EventPollVoted:
 		if e.Actor == nil || !e.Actor.Local() {
 			return nil
@@ -96,28 +101,71 @@ func (f *Federator) publishPoll(ctx context.Context, e social.Event) error {
 	return nil
 }
 
-// schedulePollUpdate sends the tallies of the local poll of status id
-// after Options.PollUpdateDelay, once for all the votes of that time.
-func (f *Federator) schedulePollUpdate(id storage.ID) {
-	f.polls.mu.Lock()
-	defer f.polls.mu.Unlock()
-	if f.polls.pending == nil {
-		f.polls.pending = map[storage.ID]bool{}
+// schedulePollUpdate has the tallies of the local poll of status id sent
+// after Options.PollUpdateDelay, once for all the votes of that time: the
+// pending update is a job in the store (see RunPollUpdates), so it is sent
+// after a restart and by one process of several.
+func (f *Federator) schedulePollUpdate(ctx context.Context, id storage.ID) error {
+	if err := f.store.Jobs().Schedule(ctx, PollUpdateJob, id, time.Now().Add(f.o.PollUpdateDelay)); err != nil {
+		return fmt.Errorf("schedule poll update: %w", err)
 	}
-	if f.polls.pending[id] {
-		return
-	}
-	f.polls.pending[id] = true
-	time.AfterFunc(f.o.PollUpdateDelay, func() {
-		f.polls.mu.Lock()
-		delete(f.polls.pending, id)
-		f.polls.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), f.o.SendTimeout)
-		defer cancel()
-		if err := f.sendPollUpdate(ctx, id); err != nil {
-			f.log.Warn("federate: poll update failed", "status", id, "err", err)
+	return nil
+}
+
+// RunPollUpdates sends the scheduled Update(Question) activities of local
+// polls as they fall due (see SendDuePollUpdates), every
+// Options.PollUpdateInterval, until ctx ends; it then returns nil. Run it
+// in every process that serves votes (or in at least one of the processes
+// sharing a store): an update scheduled before a restart is sent after it.
+func (f *Federator) RunPollUpdates(ctx context.Context) error {
+	t := time.NewTicker(f.o.PollUpdateInterval)
+	defer t.Stop()
+	for {
+		if _, err := f.SendDuePollUpdates(ctx); err != nil && ctx.Err() == nil {
+			f.log.Warn("federate: poll updates", "err", err)
 		}
-	})
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// SendDuePollUpdates sends the Update(Question) of each local poll whose
+// update is due now, and returns how many it sent. Each due update is
+// claimed by one caller, whatever the number of processes sharing the
+// store; one whose sender dies is claimed again after a lease. A vote that
+// arrives while the update is sent schedules the next one, a delay later.
+// An update that fails is tried again after the lease, a few times.
+func (f *Federator) SendDuePollUpdates(ctx context.Context) (int, error) {
+	lease := max(time.Minute, 2*f.o.SendTimeout)
+	sent := 0
+	for {
+		jobs, err := f.store.Jobs().Claim(ctx, PollUpdateJob, time.Now(), lease, 50)
+		if err != nil {
+			return sent, fmt.Errorf("claim poll updates: %w", err)
+		}
+		for _, j := range jobs {
+			sctx, cancel := context.WithTimeout(ctx, f.o.SendTimeout)
+			err := f.sendPollUpdate(sctx, j.Key)
+			cancel()
+			if err != nil {
+				f.log.Warn("federate: poll update failed", "status", j.Key, "attempt", j.Attempts, "err", err)
+				if j.Attempts < maxPollUpdateAttempts {
+					continue // claimed again once the lease ends
+				}
+			} else {
+				sent++
+			}
+			if _, err := f.store.Jobs().Done(context.WithoutCancel(ctx), j, time.Now().Add(f.o.PollUpdateDelay)); err != nil {
+				return sent, fmt.Errorf("poll update of %s done: %w", j.Key, err)
+			}
+		}
+		if len(jobs) < 50 {
+			return sent, nil
+		}
+	}
 }
 
 // sendPollUpdate sends Update(Question) for the local status id to the

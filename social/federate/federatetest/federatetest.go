@@ -51,6 +51,10 @@ type Options struct {
 	// served at /media/, and a media.Fetcher that caches the attachments of
 	// inbound posts and the avatars and headers of remote actors.
 	Media bool
+	// ManualPollUpdates leaves the Federator's poll updates to the test
+	// (Federator.SendDuePollUpdates): by default the Server runs
+	// Federator.RunPollUpdates.
+	ManualPollUpdates bool
 }
 
 // Server is one in-process Herd federation stack.
@@ -142,6 +146,11 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	s.Federator = federate.New(s.Social, s.Resolver, s.Sender, &fo)
 	s.Hooks.Set(s.Federator)
 	s.Federator.Register(s.Handlers)
+	if !o.ManualPollUpdates {
+		pollDone := make(chan struct{})
+		go func() { _ = s.Federator.RunPollUpdates(runCtx); close(pollDone) }()
+		t.Cleanup(func() { cancel(); <-pollDone })
+	}
 
 	federation.NewActorHandler(store.Accounts(), s.URLs, &federation.ActorHandlerOptions{InstanceActor: inst,
 		Accounts: store.Accounts(), Follows: store.Follows(), Statuses: store.Statuses(), Pins: store.Pins(), Polls: store.Polls(),
