@@ -353,12 +353,16 @@ func (f *Fetcher) fetchProfileImage(ctx context.Context, a *storage.Account, p s
 	kept := false
 	key := ProfileMediaKey(p)
 	err = f.svc.store.Tx(ctx, func(tx storage.Store) error {
+		// The store decides which of several processes caching this image
+		// at once wins (the losers' files are deleted below); the winner
+		// then holds the account's row until the transaction ends.
+		won, err := tx.Accounts().SetCachedImage(ctx, a.ID, p, remote, f.svc.URL(m.FileKey))
+		if err != nil || !won {
+			return err // changed or cached meanwhile when !won
+		}
 		cur, err := tx.Accounts().Get(ctx, a.ID)
 		if err != nil {
 			return err
-		}
-		if s, r := profileURLs(cur, p); r != remote || (s != r && s != "") {
-			return nil // changed or cached meanwhile
 		}
 		if err := tx.MediaAttachments().Create(ctx, m); err != nil {
 			return err
@@ -369,10 +373,7 @@ func (f *Fetcher) fetchProfileImage(ctx context.Context, a *storage.Account, p s
 		}
 		cur.Extra[key] = jsonString(m.ID.String())
 		if p == storage.MediaAvatar {
-			cur.AvatarURL = f.svc.URL(m.FileKey)
 			cur.Extra[ExtraAvatarStatic] = jsonString(f.svc.URL(m.PreviewKey))
-		} else {
-			cur.HeaderURL = f.svc.URL(m.FileKey)
 		}
 		kept = true
 		return tx.Accounts().Update(ctx, cur)

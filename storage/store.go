@@ -102,6 +102,13 @@ type Accounts interface {
 	// AdjustCounts adds the deltas to the account's counters (never below
 	// zero). A non-nil lastStatusAt is recorded as LastStatusAt.
 	AdjustCounts(ctx context.Context, id ID, statuses, followers, following int64, lastStatusAt *time.Time) error
+	// SetCachedImage points the avatar (purpose MediaAvatar) or header
+	// (MediaHeader) of account id at url, this server's copy of the image
+	// at remote, if remote is still the account's remote URL of it and
+	// the image is not cached yet (its URL is empty or remote): of several
+	// processes caching one image, one wins. It reports whether it did
+	// (false too when there is no such account).
+	SetCachedImage(ctx context.Context, id ID, purpose MediaPurpose, remote, url string) (bool, error)
 }
 
 // Users stores the credentials and settings of local accounts. Emails are

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Admin", func(t *testing.T, open Opener) { RunAdmin(t, open) }},
 		{"Announcements", func(t *testing.T, open Opener) { RunAnnouncements(t, open) }},
 		{"Jobs", func(t *testing.T, open Opener) { RunJobs(t, open) }},
+		{"CachedImages", func(t *testing.T, open Opener) { RunCachedImages(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

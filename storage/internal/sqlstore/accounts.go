@@ -327,3 +327,31 @@ func (r users) Count(ctx context.Context) (int64, error) {
 	err := r.s.get(ctx, &n, "SELECT COUNT(*) FROM users")
 	return n, r.s.wrap(err, "count users")
 }
+
+func (r accounts) SetCachedImage(ctx context.Context, id storage.ID, purpose storage.MediaPurpose, remote, url string) (bool, error) {
+	var col, remoteCol string
+	switch purpose {
+	case storage.MediaAvatar:
+		col, remoteCol = "avatar_url", "avatar_remote_url"
+	case storage.MediaHeader:
+		col, remoteCol = "header_url", "header_remote_url"
+	default:
+		return false, fmt.Errorf("set cached image of %s: purpose %q: %w", id, purpose, storage.ErrInvalid)
+	}
+	if remote == "" || url == "" {
+		return false, fmt.Errorf("set cached image of %s: remote and url are required: %w", id, storage.ErrInvalid)
+	}
+	// One statement: on PostgreSQL a concurrent caller waits for the row
+	// and then finds it cached; SQLite has one writer.
+	res, err := r.s.exec(ctx, "UPDATE accounts SET "+col+" = ?, updated_at = ? WHERE id = ? AND "+remoteCol+" = ? AND ("+
+		col+" = '' OR "+col+" = "+remoteCol+")", url, r.s.now(), id, remote)
+	if err != nil {
+		return false, r.s.wrap(err, "set cached image of %s", id)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, r.s.wrap(err, "set cached image of %s", id)
+	}
+	r.s.changedAccounts(id)
+	return n > 0, nil
+}
