@@ -465,18 +465,14 @@ func (a *API) adminReports(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := make([]*AdminReportEntity, 0, len(reps))
-	ids := make([]storage.ID, 0, len(reps))
 	for _, rep := range reps {
 		e, err := a.renderAdminReport(r.Context(), viewerOf(r), rep)
 		if err != nil {
 			return err
 		}
 		out = append(out, e)
-		ids = append(ids, rep.ID)
 	}
-	a.SetPageLinks(w, r, ids, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeRendered(a, w, r, reps, pg.Limit, func(rep *storage.Report) storage.ID { return rep.ID }, out)
 }
 
 func (a *API) writeAdminReport(w http.ResponseWriter, r *http.Request, rep *storage.Report) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/herd-social/herd/social"
 	"github.com/herd-social/herd/storage"
 )
 
@@ -67,6 +68,27 @@ func writeEach[T, E any](w http.ResponseWriter, in []T, conv func(T) E) error {
 // writePaged answers with the array of the entities conv makes of a page
 // of records, with the pagination links of their cursors.
 func writePaged[T, E any](a *API, w http.ResponseWriter, r *http.Request, in []T, limit int, conv func(T) E, cursor func(T) storage.ID) error {
-	a.SetPageLinks(w, r, mapEach(in, cursor), limit)
-	return writeEach(w, in, conv)
+	return writeRendered(a, w, r, in, limit, cursor, mapEach(in, conv))
 }
+
+// writeRendered answers with out, the entities already rendered of a page
+// of records in, with the pagination links of their cursors.
+func writeRendered[T any](a *API, w http.ResponseWriter, r *http.Request, in []T, limit int, cursor func(T) storage.ID, out any) error {
+	setPageLinksOf(a, w, r, in, limit, cursor)
+	WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// setPageLinksOf sets the Link header of a page of records in, whose
+// pagination cursors cursor gives (see SetPageLinks).
+func setPageLinksOf[T any](a *API, w http.ResponseWriter, r *http.Request, in []T, limit int, cursor func(T) storage.ID) {
+	a.SetPageLinks(w, r, mapEach(in, cursor), limit)
+}
+
+// notificationID and statusID are the usual page cursors.
+func notificationID(n *storage.Notification) storage.ID { return n.ID }
+
+func statusID(st *storage.Status) storage.ID { return st.ID }
+
+// accountCursor is the page cursor of an account listing's entry.
+func accountCursor(e social.AccountEntry) storage.ID { return e.Cursor }

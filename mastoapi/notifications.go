@@ -68,13 +68,7 @@ func (a *API) notifications(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]storage.ID, len(ns))
-	for i, n := range ns {
-		ids[i] = n.ID
-	}
-	a.SetPageLinks(w, r, ids, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeRendered(a, w, r, ns, pg.Limit, notificationID, out)
 }
 
 func (a *API) notification(w http.ResponseWriter, r *http.Request) error {
@@ -290,13 +284,7 @@ func (a *API) groupedNotifications(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	ids := make([]storage.ID, len(ns))
-	for i, n := range ns {
-		ids[i] = n.ID
-	}
-	a.SetPageLinks(w, r, ids, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeRendered(a, w, r, ns, pg.Limit, notificationID, out)
 }
 
 // groupScan bounds how many notifications are read to find a group's

@@ -243,19 +243,13 @@ func (a *API) mutes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*MutedAccount, 0, len(entries))
-	cursors := make([]storage.ID, 0, len(entries))
-	for _, e := range entries {
+	return writePaged(a, w, r, entries, pg.Limit, func(e social.AccountEntry) *MutedAccount {
 		m := &MutedAccount{Account: *AccountToAPI(e.Account, a.urls)}
 		if e.Mute != nil {
 			m.MuteExpiresAt = TimePtr(e.Mute.ExpiresAt)
 		}
-		out = append(out, m)
-		cursors = append(cursors, e.Cursor)
-	}
-	a.SetPageLinks(w, r, cursors, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+		return m
+	}, accountCursor)
 }
 
 func (a *API) domainBlocks(w http.ResponseWriter, r *http.Request) error {
@@ -267,15 +261,8 @@ func (a *API) domainBlocks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]string, 0, len(bs))
-	cursors := make([]storage.ID, 0, len(bs))
-	for _, b := range bs {
-		out = append(out, b.Domain)
-		cursors = append(cursors, b.ID)
-	}
-	a.SetPageLinks(w, r, cursors, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writePaged(a, w, r, bs, pg.Limit, func(b *storage.DomainBlock) string { return b.Domain },
+		func(b *storage.DomainBlock) storage.ID { return b.ID })
 }
 
 func (a *API) blockDomain(w http.ResponseWriter, r *http.Request) error {

@@ -38,11 +38,7 @@ func (a *API) writeStatuses(w http.ResponseWriter, r *http.Request, sts []*stora
 		return err
 	}
 	if limit > 0 {
-		ids := make([]storage.ID, len(sts))
-		for i, st := range sts {
-			ids[i] = st.ID
-		}
-		a.SetPageLinks(w, r, ids, limit)
+		setPageLinksOf(a, w, r, sts, limit, statusID)
 	}
 	WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -328,15 +324,7 @@ func (a *API) accountListing(list accountPageFunc) HandlerFunc {
 }
 
 func (a *API) writeAccountEntries(w http.ResponseWriter, r *http.Request, entries []social.AccountEntry, limit int) error {
-	out := make([]*Account, 0, len(entries))
-	cursors := make([]storage.ID, 0, len(entries))
-	for _, e := range entries {
-		out = append(out, AccountToAPI(e.Account, a.urls))
-		cursors = append(cursors, e.Cursor)
-	}
-	a.SetPageLinks(w, r, cursors, limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writePaged(a, w, r, entries, limit, func(e social.AccountEntry) *Account { return AccountToAPI(e.Account, a.urls) }, accountCursor)
 }
 
 func (a *API) favouritedBy(r *http.Request, p storage.Page) ([]social.AccountEntry, error) {

@@ -126,11 +126,7 @@ func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
 func (a *API) writePage(w http.ResponseWriter, r *http.Request, page *social.Page, limit int) error {
 	return a.writeStatusesJSON(w, r, viewerOf(r), page.Statuses, page, func() {
 		if limit > 0 {
-			ids := make([]storage.ID, len(page.Statuses))
-			for i, st := range page.Statuses {
-				ids[i] = st.ID
-			}
-			a.SetPageLinks(w, r, ids, limit)
+			setPageLinksOf(a, w, r, page.Statuses, limit, statusID)
 		}
 	})
 }
@@ -149,17 +145,11 @@ func (a *API) statusListing(list statusPageFunc) HandlerFunc {
 		if err != nil {
 			return err
 		}
-		sts := make([]*storage.Status, len(entries))
-		cursors := make([]storage.ID, len(entries))
-		for i, e := range entries {
-			sts[i], cursors[i] = e.Status, e.Cursor
-		}
+		sts := mapEach(entries, func(e social.StatusEntry) *storage.Status { return e.Status })
 		out, err := a.renderStatuses(r.Context(), viewerOf(r), sts)
 		if err != nil {
 			return err
 		}
-		a.SetPageLinks(w, r, cursors, pg.Limit)
-		WriteJSON(w, http.StatusOK, out)
-		return nil
+		return writeRendered(a, w, r, entries, pg.Limit, func(e social.StatusEntry) storage.ID { return e.Cursor }, out)
 	}
 }

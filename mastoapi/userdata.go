@@ -216,13 +216,7 @@ func (a *API) scheduledStatuses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]storage.ID, len(sts))
-	for i, s := range sts {
-		ids[i] = s.ID
-	}
-	a.SetPageLinks(w, r, ids, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeRendered(a, w, r, sts, pg.Limit, func(s *storage.ScheduledStatus) storage.ID { return s.ID }, out)
 }
 
 func (a *API) showScheduledStatus(w http.ResponseWriter, r *http.Request) error {
@@ -330,13 +324,7 @@ func (a *API) conversations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cursors := make([]storage.ID, len(cs))
-	for i, c := range cs {
-		cursors[i] = c.LastStatusID
-	}
-	a.SetPageLinks(w, r, cursors, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeRendered(a, w, r, cs, pg.Limit, func(c *storage.Conversation) storage.ID { return c.LastStatusID }, out)
 }
 
 func (a *API) writeConversation(w http.ResponseWriter, r *http.Request, c *storage.Conversation) error {
@@ -563,14 +551,11 @@ func (a *API) followedTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*Tag, 0, len(fts))
-	cursors := make([]storage.ID, 0, len(fts))
-	for _, f := range fts {
+	out := mapEach(fts, func(f *storage.FollowedTag) *Tag {
 		t := TagToAPI(f.Name, a.urls, true)
 		t.Following = boolPtr(true)
-		out = append(out, t)
-		cursors = append(cursors, f.ID)
-	}
+		return t
+	})
 	if len(out) > 0 {
 		states, err := a.svc.TagStates(r.Context(), viewer, func() []string {
 			names := make([]string, len(fts))
@@ -586,7 +571,5 @@ func (a *API) followedTags(w http.ResponseWriter, r *http.Request) error {
 			t.Featuring = boolPtr(states[t.Name].Featuring)
 		}
 	}
-	a.SetPageLinks(w, r, cursors, pg.Limit)
-	WriteJSON(w, http.StatusOK, out)
-	return nil
+	return writeRendered(a, w, r, fts, pg.Limit, func(f *storage.FollowedTag) storage.ID { return f.ID }, out)
 }
