@@ -2,60 +2,21 @@ package media_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/herd-social/herd/media"
 	"github.com/herd-social/herd/storage"
-	"github.com/herd-social/herd/storage/postgres"
+	"github.com/herd-social/herd/storage/postgres/pgtest"
 	"github.com/herd-social/herd/storage/sqlite"
 )
-
-// openPostgresStore opens a store on a fresh schema of the server named by
-// HERD_TEST_POSTGRES_DSN, skipping the test when it is unset.
-func openPostgresStore(t *testing.T) storage.Store {
-	t.Helper()
-	base := os.Getenv("HERD_TEST_POSTGRES_DSN")
-	if base == "" {
-		t.Skip("HERD_TEST_POSTGRES_DSN is not set")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "herd_media_" + hex.EncodeToString(b[:])
-	admin, err := sqlx.Open("postgres", base)
-	require.NoError(t, err)
-	admin.SetMaxOpenConns(1)
-	_, err = admin.Exec("CREATE SCHEMA " + schema)
-	require.NoError(t, err)
-	dsn := base + " search_path=" + schema
-	if u, err := url.Parse(base); err == nil && strings.HasPrefix(base, "postgres") {
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
-	}
-	s, err := postgres.Open(context.Background(), dsn, &postgres.Options{MaxConns: 8})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = s.Close()
-		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		_ = admin.Close()
-	})
-	return s
-}
 
 // TestFetchProfileRace: processes sharing a store and a blob store cache
 // the same remote avatar at the same time: one copy wins, the others'
@@ -68,7 +29,7 @@ func TestFetchProfileRace(t *testing.T) {
 			t.Cleanup(func() { _ = st.Close() })
 			return st
 		},
-		"postgres": openPostgresStore,
+		"postgres": func(t *testing.T) storage.Store { return pgtest.Open(t, "herd_media_") },
 	}
 	for name, open := range open {
 		t.Run(name, func(t *testing.T) {
