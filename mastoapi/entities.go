@@ -74,8 +74,6 @@ type Account struct {
 	Limited           bool          `json:"limited"`
 	// sensitized: a moderator forces the account's media sensitive.
 	sensitized bool
-	// key identifies this rendering, for the cache of rendered statuses.
-	key accountKey
 }
 
 // Role is a user's role on the server, as in CredentialAccount.role.
@@ -189,7 +187,6 @@ func AccountToAPI(a *storage.Account, urls *social.URLs) *Account {
 		Suspended:       a.SuspendedAt != nil,
 		Limited:         a.SilencedAt != nil,
 		sensitized:      a.Sensitized,
-		key:             newAccountKey(a),
 	}
 	out.AvatarDescription, out.HeaderDescription = social.ProfileImageDescriptions(a)
 	if a.LastStatusAt != nil {

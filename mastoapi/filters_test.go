@@ -336,7 +336,7 @@ func TestFiltersApplied(t *testing.T) {
 // filters sends filters_changed to their user stream.
 func TestFiltersStreaming(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herd.db"), nil)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herd.db"), &sqlite.Options{CheckSharedRecords: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	hub := timeline.NewMemoryHub()

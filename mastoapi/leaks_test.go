@@ -39,7 +39,7 @@ type streamEnv struct {
 
 func newStreamEnv(t *testing.T) *streamEnv {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herd.db"), nil)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herd.db"), &sqlite.Options{CheckSharedRecords: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	hub := timeline.NewMemoryHub()

@@ -183,6 +183,7 @@ func changeListAccounts(w http.ResponseWriter, r *http.Request,
 }
 
 func (a *API) listTimeline(w http.ResponseWriter, r *http.Request) error {
+	r = sharingRecords(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ import (
 func newMediaEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herd.db"), nil)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herd.db"), &sqlite.Options{CheckSharedRecords: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	e := &env{t: t, store: st, clock: &clock{t: time.Now().UTC()}}

@@ -56,6 +56,9 @@ func (a *API) application(ctx context.Context, id storage.ID) (*storage.Applicat
 type statusBatch struct {
 	viewer   *storage.Account
 	statuses map[storage.ID]*storage.Status // the boosted statuses
+	authors  map[storage.ID]*storage.Account
+	// accounts holds the authors rendered so far (account renders them
+	// when first needed: statuses written from the status cache need none).
 	accounts map[storage.ID]*Account
 	states   map[storage.ID]storage.ViewerState
 	apps     map[storage.ID]*storage.Application
@@ -82,7 +85,8 @@ func (a *API) loadStatusBatch(ctx context.Context, viewer *storage.Account, sts 
 // again.
 func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, sts []*storage.Status, pre *social.Page) (*statusBatch, error) {
 	b := &statusBatch{viewer: viewer, statuses: make(map[storage.ID]*storage.Status, 8),
-		accounts: make(map[storage.ID]*Account, len(sts)), apps: map[storage.ID]*storage.Application{}}
+		authors: make(map[storage.ID]*storage.Account, len(sts)), accounts: make(map[storage.ID]*Account, len(sts)),
+		apps: map[storage.ID]*storage.Application{}}
 	var want []storage.ID
 	for _, st := range sts {
 		if st.ReblogOfID == 0 {
@@ -114,13 +118,13 @@ func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, 
 	statusIDs := make([]storage.ID, 0, len(all))
 	for _, st := range all {
 		statusIDs = append(statusIDs, st.ID)
-		if b.accounts[st.AccountID] == nil {
+		if b.authors[st.AccountID] == nil {
 			var acct *storage.Account
 			if pre != nil {
 				acct = pre.Accounts[st.AccountID]
 			}
 			if acct != nil {
-				b.accounts[acct.ID] = AccountToAPI(acct, a.urls)
+				b.authors[acct.ID] = acct
 			} else {
 				accountIDs = append(accountIDs, st.AccountID)
 			}
@@ -136,8 +140,12 @@ func (a *API) loadStatusBatchWith(ctx context.Context, viewer *storage.Account, 
 		}
 	}
 	if len(accountIDs) > 0 {
-		if err := a.loadAccounts(ctx, unique(accountIDs), b.accounts); err != nil {
-			return nil, err
+		accts, err := a.store.Accounts().GetMany(ctx, unique(accountIDs))
+		if err != nil {
+			return nil, fmt.Errorf("render: accounts: %w", err)
+		}
+		for _, acct := range accts {
+			b.authors[acct.ID] = acct
 		}
 	}
 	ms, err := a.loadMedia(ctx, all)
@@ -187,10 +195,24 @@ func (a *API) loadAccounts(ctx context.Context, ids []storage.ID, into map[stora
 	return nil
 }
 
+// account returns the author id rendered, nil when it was not loaded.
+func (b *statusBatch) account(a *API, id storage.ID) *Account {
+	if acct := b.accounts[id]; acct != nil {
+		return acct
+	}
+	rec := b.authors[id]
+	if rec == nil {
+		return nil
+	}
+	acct := AccountToAPI(rec, a.urls)
+	b.accounts[id] = acct
+	return acct
+}
+
 // one renders a status already loaded in the batch; nil when its author
 // (or boosted status) is gone.
 func (b *statusBatch) one(a *API, st *storage.Status) *Status {
-	acct := b.accounts[st.AccountID]
+	acct := b.account(a, st.AccountID)
 	if acct == nil {
 		return nil
 	}

@@ -185,11 +185,11 @@ func (b *statusBatch) cacheKey(st *storage.Status) (statusKey, bool) {
 	if b.filters != nil || b.withText || st.PollID != 0 {
 		return statusKey{}, false
 	}
-	author := b.accounts[st.AccountID]
+	author := b.authors[st.AccountID]
 	if author == nil || (b.viewer != nil && b.viewer.ID == st.AccountID) {
 		return statusKey{}, false
 	}
-	k := statusKey{st: newRecordKey(st), author: author.key}
+	k := statusKey{st: newRecordKey(st), author: newAccountKey(author)}
 	var h maphash.Hash
 	h.SetSeed(hashSeed)
 	b.hashExtra(&h, st)
@@ -198,11 +198,11 @@ func (b *statusBatch) cacheKey(st *storage.Status) (statusKey, bool) {
 		if orig == nil || orig.PollID != 0 || orig.ReblogOfID != 0 {
 			return statusKey{}, false
 		}
-		oa := b.accounts[orig.AccountID]
+		oa := b.authors[orig.AccountID]
 		if oa == nil || (b.viewer != nil && b.viewer.ID == orig.AccountID) {
 			return statusKey{}, false
 		}
-		k.orig, k.oath = newRecordKey(orig), oa.key
+		k.orig, k.oath = newRecordKey(orig), newAccountKey(oa)
 		h.WriteByte(1)
 		b.hashExtra(&h, orig)
 	}

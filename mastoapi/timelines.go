@@ -17,6 +17,7 @@ const (
 )
 
 func (a *API) homeTimeline(w http.ResponseWriter, r *http.Request) error {
+	r = sharingRecords(r)
 	r = inFilterContext(r, storage.FilterHome)
 	pg, err := ParamsOf(r).Page(defaultStatusesLimit, maxStatusesLimit)
 	if err != nil {
@@ -30,6 +31,7 @@ func (a *API) homeTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) publicTimeline(w http.ResponseWriter, r *http.Request) error {
+	r = sharingRecords(r)
 	r = inFilterContext(r, storage.FilterPublic)
 	p := ParamsOf(r)
 	pg, err := p.Page(defaultStatusesLimit, maxStatusesLimit)
@@ -64,6 +66,7 @@ func tagNames(vs []string) []string {
 const maxTagTerms = 4
 
 func (a *API) tagTimeline(w http.ResponseWriter, r *http.Request) error {
+	r = sharingRecords(r)
 	r = inFilterContext(r, storage.FilterPublic)
 	p := ParamsOf(r)
 	pg, err := p.Page(defaultStatusesLimit, maxStatusesLimit)
@@ -99,6 +102,7 @@ func (a *API) tagTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
+	r = sharingRecords(r)
 	r = inFilterContext(r, storage.FilterAccount)
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -119,6 +123,13 @@ func (a *API) accountStatuses(w http.ResponseWriter, r *http.Request) error {
 		return a.writePage(w, r, page, 0) // pins are not paged
 	}
 	return a.writePage(w, r, page, pg.Limit)
+}
+
+// sharingRecords marks r's context with storage.WithSharedRecords: the
+// timeline handlers only read and render the records they load, so the
+// store may hand them its cached records instead of copies.
+func sharingRecords(r *http.Request) *http.Request {
+	return r.WithContext(storage.WithSharedRecords(r.Context()))
 }
 
 // writePage renders a timeline page with the records social loaded for it

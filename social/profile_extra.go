@@ -29,8 +29,12 @@ func HidesCollections(a *storage.Account) bool {
 	if a == nil {
 		return false
 	}
+	raw := a.Extra[ExtraHideCollections]
+	if len(raw) == 0 {
+		return false
+	}
 	var b bool
-	return json.Unmarshal(a.Extra[ExtraHideCollections], &b) == nil && b
+	return json.Unmarshal(raw, &b) == nil && b
 }
 
 // ProfileImageDescriptions returns the descriptions of a's avatar and
@@ -39,8 +43,18 @@ func ProfileImageDescriptions(a *storage.Account) (avatar, header string) {
 	if a == nil {
 		return "", ""
 	}
-	_ = json.Unmarshal(a.Extra[ExtraAvatarDescription], &avatar)
-	_ = json.Unmarshal(a.Extra[ExtraHeaderDescription], &header)
+	// Most accounts have neither: rendering every author of every page
+	// asks, so skip the decoder when the key is absent.
+	if raw := a.Extra[ExtraAvatarDescription]; len(raw) > 0 {
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		avatar = s
+	}
+	if raw := a.Extra[ExtraHeaderDescription]; len(raw) > 0 {
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		header = s
+	}
 	return avatar, header
 }
 

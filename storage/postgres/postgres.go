@@ -34,6 +34,10 @@ type Options struct {
 	SkipMigrations bool
 	// IDs generates record IDs; nil means a new generator.
 	IDs *storage.IDGenerator
+	// CheckSharedRecords makes the store verify that no reader changes
+	// records shared under storage.WithSharedRecords (panicking if one
+	// does); for tests.
+	CheckSharedRecords bool
 }
 
 // Store is a storage.Store on a PostgreSQL database.
@@ -72,7 +76,9 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		Writer:   db,
 		IsUnique: isUnique,
 		IDs:      opts.IDs,
-		Close:    db.Close,
+
+		CheckSharedRecords: opts.CheckSharedRecords,
+		Close:              db.Close,
 	})
 	if !opts.SkipMigrations {
 		if _, err := s.Migrate(ctx); err != nil {

@@ -42,6 +42,10 @@ type Options struct {
 	SkipMigrations bool
 	// IDs generates record IDs; nil means a new generator.
 	IDs *storage.IDGenerator
+	// CheckSharedRecords makes the store verify that no reader changes
+	// records shared under storage.WithSharedRecords (panicking if one
+	// does); for tests.
+	CheckSharedRecords bool
 }
 
 // Store is a storage.Store on an SQLite database file.
@@ -116,6 +120,8 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		Writer:   w,
 		IsUnique: isUnique,
 		IDs:      opts.IDs,
+
+		CheckSharedRecords: opts.CheckSharedRecords,
 		Close: func() error {
 			return errors.Join(r.Close(), w.Close())
 		},

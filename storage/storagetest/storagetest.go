@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"OAuth", testOAuth},
 		{"Instances", testInstances},
 		{"Feeds", testFeeds},
+		{"FeedPagesAfterWrites", testFeedPagesAfterWrites},
+		{"ViewerStatesAfterWrites", testViewerStatesAfterWrites},
 		{"Pagination", testPagination},
 		{"RoundTrip", testRoundTrip},
 		{"LargeAndUnicode", testLargeAndUnicode},

@@ -76,7 +76,7 @@ func (r accounts) Get(ctx context.Context, id storage.ID) (*storage.Account, err
 	c := r.s.readCache()
 	var gen uint64
 	if c != nil {
-		if a := c.accounts.get(id, c.now()); a != nil {
+		if a := c.accounts.get(id, c.now(), storage.SharedRecords(ctx)); a != nil {
 			return a, nil
 		}
 		gen = c.accounts.generation()
@@ -99,7 +99,7 @@ func (r accounts) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Acc
 		err := r.s.sel(ctx, &out, "SELECT "+accountCols+" FROM accounts WHERE id IN (?)", ids)
 		return out, r.s.wrap(err, "get accounts")
 	}
-	out, missing := c.accounts.getMany(uniqueIDs(ids), c.now())
+	out, missing := c.accounts.getMany(uniqueIDs(ids), c.now(), storage.SharedRecords(ctx))
 	if len(missing) == 0 {
 		return out, nil
 	}
@@ -158,6 +158,8 @@ func (r accounts) Delete(ctx context.Context, id storage.ID) error {
 		// boosts of them and the links to them in other statuses.
 		ts.changedAccounts(id)
 		ts.changedStatuses(true)
+		ts.changedAllFeeds()
+		ts.changedViewerStates(id)
 		ts.changedAllRelations()
 		ts.changedUsers()
 		return ts.wrap(ts.execAffected(ctx, "DELETE FROM accounts WHERE id = ?", id), "delete account %s", id)
@@ -290,7 +292,7 @@ func (r users) GetByAccountID(ctx context.Context, accountID storage.ID) (*stora
 	c := r.s.readCache()
 	var gen uint64
 	if c != nil {
-		if u := c.users.get(accountID, c.now()); u != nil {
+		if u := c.users.get(accountID, c.now(), false); u != nil {
 			return u, nil
 		}
 		gen = c.users.generation()

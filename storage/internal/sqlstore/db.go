@@ -44,6 +44,11 @@ type Config struct {
 	// kept in memory (see DefaultRecordCacheTTL): 0 means the default, a
 	// negative value turns the cache off.
 	RecordCacheTTL time.Duration
+	// CheckSharedRecords makes the record cache verify, on every read,
+	// that no caller changed a record it shared under
+	// storage.WithSharedRecords (and panic if one did). It costs a deep
+	// comparison per read: for tests.
+	CheckSharedRecords bool
 }
 
 // Store implements storage.Store over SQL.
@@ -72,7 +77,7 @@ func New(cfg Config) *Store {
 		cfg.Now = time.Now
 	}
 	c := cfg
-	s := &Store{cfg: &c, r: c.Reader, w: c.Writer, cache: newRecordCaches(c.RecordCacheTTL)}
+	s := &Store{cfg: &c, r: c.Reader, w: c.Writer, cache: newRecordCaches(c.RecordCacheTTL, c.CheckSharedRecords)}
 	if c.Writer != nil {
 		s.wc = newStmtCache(c.Writer)
 	}

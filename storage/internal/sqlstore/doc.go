@@ -5,9 +5,13 @@
 //
 // Two caches make the hot reads cheap (see stmtcache.go and
 // recordcache.go): every query text is prepared once per database and
-// reused, and accounts, statuses (by ID), users (by account) and each
-// account's blocks, mutes and blocked domains are kept in memory for
-// Config.RecordCacheTTL (DefaultRecordCacheTTL, 2 s). The record cache is
-// exact for the store's own writes; writes by another process sharing the
-// database are seen after at most the TTL.
+// reused, and accounts, statuses (by ID), users (by account), each
+// account's blocks, mutes, blocked domains and muted threads, the newest
+// entries of each home and list feed (feedcache.go) and each viewer's
+// favourited/boosted/bookmarked/pinned states (viewerstatecache.go) are kept
+// in memory for Config.RecordCacheTTL (DefaultRecordCacheTTL, 2 s). The
+// record cache is exact for the store's own writes; writes by another
+// process sharing the database are seen after at most the TTL. Under
+// storage.WithSharedRecords, cached accounts and statuses are returned
+// without being copied.
 package sqlstore

@@ -68,6 +68,7 @@ func (r lists) Update(ctx context.Context, l *storage.List) error {
 func (r lists) Delete(ctx context.Context, id storage.ID) error {
 	return r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
+		ts.changedFeeds(storage.FeedList, id)
 		if _, err := ts.exec(ctx, "DELETE FROM feed_entries WHERE feed_kind = ? AND feed_owner = ?", listFeedKind, id); err != nil {
 			return ts.wrap(err, "delete list %s feed", id)
 		}
@@ -151,6 +152,7 @@ func (r lists) RemoveMembers(ctx context.Context, listID storage.ID, accountIDs 
 		if _, err := ts.exec(ctx, "DELETE FROM list_accounts WHERE list_id = ? AND account_id IN (?)", listID, ids); err != nil {
 			return ts.wrap(err, "remove from list %s", listID)
 		}
+		ts.changedFeeds(storage.FeedList, listID)
 		_, err := ts.exec(ctx, "DELETE FROM feed_entries WHERE feed_kind = ? AND feed_owner = ? AND author_id IN (?)", listFeedKind, listID, ids)
 		return ts.wrap(err, "remove from list %s feed", listID)
 	})
@@ -201,6 +203,7 @@ func (r lists) Memberships(ctx context.Context, accountID storage.ID) ([]storage
 // its entries in their feeds: the follow between them has ended.
 func (s *Store) removeFromLists(ctx context.Context, ownerID, targetID storage.ID) error {
 	const owned = "SELECT id FROM lists WHERE account_id = ?"
+	defer s.changedAllListFeeds()
 	if _, err := s.exec(ctx, "DELETE FROM feed_entries WHERE feed_kind = ? AND author_id = ? AND feed_owner IN ("+
 		"SELECT list_id FROM list_accounts WHERE account_id = ? AND list_id IN ("+owned+"))", listFeedKind, targetID, targetID, ownerID); err != nil {
 		return err

@@ -266,6 +266,7 @@ func (r feeds) Insert(ctx context.Context, feed storage.Feed, entries ...storage
 	}
 	return r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
+		ts.changedFeeds(feed.Kind, feed.Owner)
 		for _, e := range entries {
 			if _, err := ts.exec(ctx, `INSERT INTO feed_entries (feed_kind, feed_owner, status_id, author_id, reblog_of_id)
 				VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, int(feed.Kind), feed.Owner, e.StatusID, e.AuthorID, e.ReblogOfID); err != nil {
@@ -285,6 +286,7 @@ func (r feeds) InsertMany(ctx context.Context, kind storage.FeedKind, owners []s
 	}
 	return r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
+		ts.changedFeeds(kind, owners...)
 		for start := 0; start < len(owners); start += feedBatch {
 			end := min(start+feedBatch, len(owners))
 			var sb strings.Builder
@@ -307,21 +309,27 @@ func (r feeds) InsertMany(ctx context.Context, kind storage.FeedKind, owners []s
 }
 
 func (r feeds) Remove(ctx context.Context, feed storage.Feed, statusID storage.ID) error {
+	defer r.s.changedFeeds(feed.Kind, feed.Owner)
 	_, err := r.s.exec(ctx, "DELETE FROM feed_entries WHERE feed_kind = ? AND feed_owner = ? AND status_id = ?", int(feed.Kind), feed.Owner, statusID)
 	return r.s.wrap(err, "remove feed entry")
 }
 
 func (r feeds) RemoveAuthor(ctx context.Context, feed storage.Feed, authorID storage.ID) error {
+	defer r.s.changedFeeds(feed.Kind, feed.Owner)
 	_, err := r.s.exec(ctx, "DELETE FROM feed_entries WHERE feed_kind = ? AND feed_owner = ? AND author_id = ?", int(feed.Kind), feed.Owner, authorID)
 	return r.s.wrap(err, "remove feed author")
 }
 
 func (r feeds) RemoveStatus(ctx context.Context, statusID storage.ID) error {
+	defer r.s.changedFeedStatuses(statusID)
 	_, err := r.s.exec(ctx, "DELETE FROM feed_entries WHERE status_id = ?", statusID)
 	return r.s.wrap(err, "remove status from feeds")
 }
 
 func (r feeds) Page(ctx context.Context, feed storage.Feed, p storage.Page) ([]storage.FeedEntry, error) {
+	if out, ok, err := r.cachedFeedPage(ctx, feed, p); ok || err != nil {
+		return out, err
+	}
 	where, args, suffix := pageClause([]string{"feed_kind = ?", "feed_owner = ?"}, []any{int(feed.Kind), feed.Owner}, "status_id", p)
 	out := make([]storage.FeedEntry, 0, p.Norm(storage.DefaultLimit, storage.MaxLimit).Limit)
 	err := r.s.scanIDRows(ctx, "SELECT status_id, author_id, reblog_of_id FROM feed_entries"+whereSQL(where)+suffix, args, func(row []storage.ID) {
@@ -339,6 +347,7 @@ func (r feeds) Page(ctx context.Context, feed storage.Feed, p storage.Page) ([]s
 }
 
 func (r feeds) Trim(ctx context.Context, feed storage.Feed, keep int) error {
+	defer r.s.changedFeeds(feed.Kind, feed.Owner)
 	if keep <= 0 {
 		_, err := r.s.exec(ctx, "DELETE FROM feed_entries WHERE feed_kind = ? AND feed_owner = ?", int(feed.Kind), feed.Owner)
 		return r.s.wrap(err, "trim feed")

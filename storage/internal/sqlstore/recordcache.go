@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -33,6 +35,9 @@ const maxCachedRecords = 20000
 type recordCache[T any] struct {
 	ttl  time.Duration
 	copy func(*T) *T
+	// check keeps a pristine copy of every record, and get and getMany
+	// compare the shared record with it (Config.CheckSharedRecords).
+	check bool
 
 	mu sync.RWMutex
 	// gen changes on every invalidation: a reader that began before one
@@ -42,8 +47,9 @@ type recordCache[T any] struct {
 }
 
 type cachedRecord[T any] struct {
-	v  *T
-	at time.Time
+	v    *T
+	at   time.Time
+	orig *T // with check: what v was when cached
 }
 
 func newRecordCache[T any](ttl time.Duration, cp func(*T) *T) *recordCache[T] {
@@ -58,33 +64,50 @@ func (c *recordCache[T]) generation() uint64 {
 	return c.gen
 }
 
-// get returns a copy of the record id, if cached and fresh.
-func (c *recordCache[T]) get(id storage.ID, now time.Time) *T {
+// get returns a copy of the record id, if cached and fresh; the cached
+// record itself when shared (storage.WithSharedRecords).
+func (c *recordCache[T]) get(id storage.ID, now time.Time, shared bool) *T {
 	c.mu.RLock()
 	e, ok := c.m[id]
 	c.mu.RUnlock()
 	if !ok || now.Sub(e.at) >= c.ttl {
 		return nil
 	}
+	c.verify(e)
+	if shared {
+		return e.v
+	}
 	return c.copy(e.v)
 }
 
-// getMany returns copies of the cached records of ids and the IDs missing.
-func (c *recordCache[T]) getMany(ids []storage.ID, now time.Time) (hits []*T, missing []storage.ID) {
+// getMany returns copies of the cached records of ids (the cached records
+// themselves when shared) and the IDs missing.
+func (c *recordCache[T]) getMany(ids []storage.ID, now time.Time, shared bool) (hits []*T, missing []storage.ID) {
 	hits = make([]*T, 0, len(ids))
 	c.mu.RLock()
 	for _, id := range ids {
 		if e, ok := c.m[id]; ok && now.Sub(e.at) < c.ttl {
+			c.verify(e)
 			hits = append(hits, e.v)
 		} else {
 			missing = append(missing, id)
 		}
 	}
 	c.mu.RUnlock()
-	for i, v := range hits {
-		hits[i] = c.copy(v)
+	if !shared {
+		for i, v := range hits {
+			hits[i] = c.copy(v)
+		}
 	}
 	return hits, missing
+}
+
+// verify panics, with check on, when a cached record was changed since it
+// was cached: a caller broke the promise of storage.WithSharedRecords.
+func (c *recordCache[T]) verify(e cachedRecord[T]) {
+	if c.check && !reflect.DeepEqual(e.v, e.orig) {
+		panic(fmt.Sprintf("sqlstore: a cached %T was changed by a reader that promised not to (storage.WithSharedRecords)", e.v))
+	}
 }
 
 // put keeps copies of recs read at generation gen, unless something was
@@ -106,7 +129,23 @@ func (c *recordCache[T]) put(gen uint64, now time.Time, id func(*T) storage.ID, 
 		c.m = make(map[storage.ID]cachedRecord[T], len(recs))
 	}
 	for _, r := range cps {
-		c.m[id(r)] = cachedRecord[T]{v: r, at: now}
+		e := cachedRecord[T]{v: r, at: now}
+		if c.check {
+			e.orig = c.copy(r)
+		}
+		c.m[id(r)] = e
+	}
+}
+
+// forgetWhere drops the records for which drop is true.
+func (c *recordCache[T]) forgetWhere(drop func(*T) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for id, e := range c.m {
+		if drop(e.v) {
+			delete(c.m, id)
+		}
 	}
 }
 
@@ -185,16 +224,25 @@ type recordCaches struct {
 
 	// threadMutes: the threads each account muted (threadmutecache.go).
 	threadMutes *recordCache[threadMuteSet]
+
+	// homeHeads and listHeads: the newest entries of home and list feeds,
+	// by owner (feedcache.go).
+	homeHeads *recordCache[feedHead]
+	listHeads *recordCache[feedHead]
+
+	// viewerStates: the favourited/boosted/bookmarked/pinned states of
+	// the statuses each viewer was asked about (viewerstatecache.go).
+	viewerStates *recordCache[viewerStateSet]
 }
 
-func newRecordCaches(ttl time.Duration) *recordCaches {
+func newRecordCaches(ttl time.Duration, check bool) *recordCaches {
 	if ttl < 0 {
 		return nil
 	}
 	if ttl == 0 {
 		ttl = DefaultRecordCacheTTL
 	}
-	return &recordCaches{
+	c := &recordCaches{
 		now:      time.Now,
 		accounts: newRecordCache(ttl, copyAccount),
 		statuses: newRecordCache(ttl, copyStatus),
@@ -204,7 +252,13 @@ func newRecordCaches(ttl time.Duration) *recordCaches {
 		domains:  newRecordCache(ttl, same[domainSet]),
 
 		threadMutes: newRecordCache(ttl, same[threadMuteSet]),
+		homeHeads:   newRecordCache(ttl, same[feedHead]),
+		listHeads:   newRecordCache(ttl, same[feedHead]),
+
+		viewerStates: newRecordCache(ttl, same[viewerStateSet]),
 	}
+	c.accounts.check, c.statuses.check = check, check
+	return c
 }
 
 // invalidation lists what a transaction wrote, to drop from the caches

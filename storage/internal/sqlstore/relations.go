@@ -180,6 +180,7 @@ func (r favourites) Create(ctx context.Context, f *storage.Favourite) error {
 		f.CreatedAt = r.s.now()
 	}
 	f.CreatedAt = norm(f.CreatedAt)
+	defer r.s.changedViewerStates(f.AccountID)
 	return r.s.wrap(r.s.insert(ctx, "favourites", f), "create favourite")
 }
 
@@ -196,6 +197,7 @@ func (r favourites) GetByURI(ctx context.Context, uri string) (*storage.Favourit
 }
 
 func (r favourites) Delete(ctx context.Context, accountID, statusID storage.ID) error {
+	defer r.s.changedViewerStates(accountID)
 	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM favourites WHERE account_id = ? AND status_id = ?", accountID, statusID), "delete favourite")
 }
 
@@ -222,10 +224,12 @@ func (r bookmarks) Create(ctx context.Context, b *storage.Bookmark) error {
 		b.CreatedAt = r.s.now()
 	}
 	b.CreatedAt = norm(b.CreatedAt)
+	defer r.s.changedViewerStates(b.AccountID)
 	return r.s.wrap(r.s.insert(ctx, "bookmarks", b), "create bookmark")
 }
 
 func (r bookmarks) Delete(ctx context.Context, accountID, statusID storage.ID) error {
+	defer r.s.changedViewerStates(accountID)
 	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM bookmarks WHERE account_id = ? AND status_id = ?", accountID, statusID), "delete bookmark")
 }
 
@@ -247,10 +251,12 @@ func (r pins) Create(ctx context.Context, p *storage.Pin) error {
 		p.CreatedAt = r.s.now()
 	}
 	p.CreatedAt = norm(p.CreatedAt)
+	defer r.s.changedViewerStates(p.AccountID)
 	return r.s.wrap(r.s.insert(ctx, "pins", p), "create pin")
 }
 
 func (r pins) Delete(ctx context.Context, accountID, statusID storage.ID) error {
+	defer r.s.changedViewerStates(accountID)
 	return r.s.wrap(r.s.execAffected(ctx, "DELETE FROM pins WHERE account_id = ? AND status_id = ?", accountID, statusID), "delete pin")
 }
 

@@ -96,7 +96,7 @@ func (s *Store) blockSetOf(ctx context.Context, id storage.ID) (*blockSet, error
 	if c == nil {
 		return nil, nil
 	}
-	if b := c.blocks.get(id, c.now()); b != nil {
+	if b := c.blocks.get(id, c.now(), true); b != nil {
 		return b, nil
 	}
 	gen := c.blocks.generation()
@@ -130,7 +130,7 @@ func (s *Store) muteSetOf(ctx context.Context, id storage.ID) (*muteSet, error) 
 	if c == nil {
 		return nil, nil
 	}
-	if m := c.mutes.get(id, c.now()); m != nil {
+	if m := c.mutes.get(id, c.now(), true); m != nil {
 		return m, nil
 	}
 	gen := c.mutes.generation()
@@ -154,7 +154,7 @@ func (s *Store) domainSetOf(ctx context.Context, id storage.ID) (*domainSet, err
 	if c == nil {
 		return nil, nil
 	}
-	if d := c.domains.get(id, c.now()); d != nil {
+	if d := c.domains.get(id, c.now(), true); d != nil {
 		return d, nil
 	}
 	gen := c.domains.generation()

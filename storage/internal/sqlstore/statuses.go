@@ -75,6 +75,9 @@ func (r statuses) Create(ctx context.Context, st *storage.Status) error {
 				}
 			}
 		}
+		if st.ReblogOfID != 0 {
+			ts.changedViewerStates(st.AccountID)
+		}
 		if err := ts.insert(ctx, "statuses", st); err != nil {
 			return ts.wrap(err, "create status %s", st.URI)
 		}
@@ -110,7 +113,7 @@ func (r statuses) Get(ctx context.Context, id storage.ID) (*storage.Status, erro
 	c := r.s.readCache()
 	var gen uint64
 	if c != nil {
-		if st := c.statuses.get(id, c.now()); st != nil {
+		if st := c.statuses.get(id, c.now(), storage.SharedRecords(ctx)); st != nil {
 			return st, nil
 		}
 		gen = c.statuses.generation()
@@ -133,7 +136,7 @@ func (r statuses) GetMany(ctx context.Context, ids []storage.ID) ([]*storage.Sta
 		err := r.s.sel(ctx, &out, "SELECT "+statusCols+" FROM statuses WHERE id IN (?)", ids)
 		return out, r.s.wrap(err, "get statuses")
 	}
-	out, missing := c.statuses.getMany(uniqueIDs(ids), c.now())
+	out, missing := c.statuses.getMany(uniqueIDs(ids), c.now(), storage.SharedRecords(ctx))
 	if len(missing) == 0 {
 		return out, nil
 	}
@@ -174,8 +177,15 @@ func (r statuses) Delete(ctx context.Context, id storage.ID) error {
 			return ts.wrap(err, "delete status %s", id)
 		}
 		ids = append(ids, id)
+		// A boost deleted changes its author's state of the boosted status.
+		var booster []storage.ID
+		if err := ts.sel(ctx, &booster, "SELECT account_id FROM statuses WHERE id = ? AND reblog_of_id IS NOT NULL", id); err != nil {
+			return ts.wrap(err, "delete status %s", id)
+		}
+		ts.changedViewerStates(booster...)
 		// Replies and quotes of the status change too: drop every status.
 		ts.changedStatuses(true)
+		ts.changedFeedStatuses(ids...)
 		for _, q := range []string{
 			"DELETE FROM feed_entries WHERE status_id IN (?)",
 			"DELETE FROM notifications WHERE status_id IN (?)",
@@ -459,10 +469,18 @@ func (r statuses) AdjustCounts(ctx context.Context, id storage.ID, replies, rebl
 }
 
 func (r statuses) ViewerStates(ctx context.Context, accountID storage.ID, ids []storage.ID) (map[storage.ID]storage.ViewerState, error) {
-	out := map[storage.ID]storage.ViewerState{}
 	if accountID == 0 || len(ids) == 0 {
-		return out, nil
+		return map[storage.ID]storage.ViewerState{}, nil
 	}
+	if out, ok, err := r.cachedViewerStates(ctx, accountID, ids); ok {
+		return out, err
+	}
+	return r.viewerStates(ctx, accountID, ids)
+}
+
+// viewerStates reads the states of ids for accountID from the database.
+func (r statuses) viewerStates(ctx context.Context, accountID storage.ID, ids []storage.ID) (map[storage.ID]storage.ViewerState, error) {
+	out := map[storage.ID]storage.ViewerState{}
 	q := `SELECT 1 AS kind, status_id FROM favourites WHERE account_id = ? AND status_id IN (?)
 		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)
 		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)

@@ -61,29 +61,46 @@ func TestRecordCache(t *testing.T) {
 	gen := c.generation()
 	a := &storage.Account{ID: 1, Username: "a", Fields: storage.Fields{{Name: "n", Value: "v"}}}
 	c.put(gen, t0, accountID, a)
-	got := c.get(1, t0)
+	got := c.get(1, t0, false)
 	require.NotNil(t, got)
 	assert.Equal(t, a, got)
 	// Copies both ways: changing what was put or got leaves the cache alone.
 	a.Fields[0].Name = "changed"
 	got.Username = "changed"
-	again := c.get(1, t0)
+	again := c.get(1, t0, false)
 	assert.Equal(t, "n", again.Fields[0].Name)
 	assert.Equal(t, "a", again.Username)
 
 	// Expired entries miss.
-	assert.Nil(t, c.get(1, t0.Add(DefaultRecordCacheTTL)))
+	assert.Nil(t, c.get(1, t0.Add(DefaultRecordCacheTTL), false))
 
 	// A reader that began before an invalidation does not put.
 	gen = c.generation()
 	c.forget([]storage.ID{2}, false)
 	c.put(gen, t0, accountID, &storage.Account{ID: 2})
-	assert.Nil(t, c.get(2, t0))
+	assert.Nil(t, c.get(2, t0, false))
 
-	hits, missing := c.getMany([]storage.ID{1, 2}, t0)
+	hits, missing := c.getMany([]storage.ID{1, 2}, t0, false)
 	assert.Len(t, hits, 1)
 	assert.Equal(t, []storage.ID{2}, missing)
 
 	c.forget(nil, true)
-	assert.Nil(t, c.get(1, t0))
+	assert.Nil(t, c.get(1, t0, false))
+}
+
+func TestRecordCacheShared(t *testing.T) {
+	c := newRecordCache(DefaultRecordCacheTTL, copyAccount)
+	c.check = true
+	t0 := time.Unix(1_000_000, 0)
+	c.put(c.generation(), t0, accountID, &storage.Account{ID: 1, Username: "a"})
+	// Shared reads hand out the cached record itself.
+	first := c.get(1, t0, true)
+	require.NotNil(t, first)
+	assert.Same(t, first, c.get(1, t0, true))
+	hits, _ := c.getMany([]storage.ID{1}, t0, true)
+	assert.Same(t, first, hits[0])
+	assert.NotSame(t, first, c.get(1, t0, false))
+	// With check on, a changed shared record is caught at the next read.
+	first.Username = "changed"
+	assert.Panics(t, func() { c.get(1, t0, false) })
 }

@@ -37,7 +37,7 @@ func (s *Store) threadMuteSetOf(ctx context.Context, id storage.ID) (*threadMute
 	if c == nil {
 		return nil, nil
 	}
-	if m := c.threadMutes.get(id, c.now()); m != nil {
+	if m := c.threadMutes.get(id, c.now(), true); m != nil {
 		return m, nil
 	}
 	gen := c.threadMutes.generation()
