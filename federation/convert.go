@@ -147,8 +147,8 @@ func emojiTags(es storage.Emojis) ap.Refs {
 	var out ap.Refs
 	for _, e := range es {
 		out = append(out, ap.Embed(&ap.Object{
-			ID:   e.URI,
-			Type: ap.TypeEmoji,
+			ID:      e.URI,
+			Type:    ap.TypeEmoji,
 			Name:    ":" + strings.Trim(e.Shortcode, ":") + ":",
 			Updated: e.UpdatedAt,
 			Icon:    ap.Refs{ap.Embed(imageObject(e.URL))},
