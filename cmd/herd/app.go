@@ -96,7 +96,7 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		return nil, err
 	}
 	// Remote profiles are sanitised as the resolver stores them.
-	a.resolver = federation.NewResolver(federate.SanitizingAccounts(a.profileCaching(st.Accounts()), nil), a.client, a.instKey, &federation.ResolverOptions{
+	a.resolver = federation.NewResolver(federate.SanitizingAccounts(a.profileCaching(a.remoteEmojiAccounts(st.Accounts())), nil), a.client, a.instKey, &federation.ResolverOptions{
 		LocalHost: urls.Host(), AllowHTTP: allowHTTP, Logger: log.With("component", "resolver"),
 		Blocked: a.domains,
 	})

@@ -126,7 +126,13 @@ func TestEmojiFederates(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "image/png", resp.Header.Get("Content-Type"))
 
+	me := b.call(bob, "PATCH", "/api/v1/accounts/update_credentials", url.Values{"display_name": {"Bob :blobcat:"}}, 200)
+	require.Len(t, me["emojis"], 1, "a local profile's emojis resolve on update")
+
 	bobAtA := a.resolve(alice, "bob@"+b.host)
+	acct := a.call(alice, "GET", "/api/v1/accounts/"+bobAtA, nil, 200)
+	require.Len(t, acct["emojis"], 1, "the actor's Emoji tags show on the remote account")
+	assert.Equal(t, imageURL, acct["emojis"].([]any)[0].(map[string]any)["url"])
 	a.call(alice, "POST", "/api/v1/accounts/"+bobAtA+"/follow", url.Values{}, 200)
 	require.Eventually(t, func() bool {
 		var rels []map[string]any
