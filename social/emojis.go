@@ -26,8 +26,10 @@ var _ EmojiResolver = storeEmojis{}
 
 // NewEmojiResolver returns an EmojiResolver over st's enabled local
 // custom emojis (storage.CustomEmojis); shortcodes match exactly, case
-// included, as on Mastodon. It is what a Service uses when
-// Options.Emojis is nil.
+// included, as on Mastodon. A Service whose Options.Emojis is nil reads
+// the same emojis through the transaction that writes the post; this
+// resolver reads st outside it, so give it a store whose connections a
+// transaction cannot exhaust (or leave Options.Emojis nil).
 func NewEmojiResolver(st storage.Store) EmojiResolver { return storeEmojis{st} }
 
 // ResolveEmojis implements EmojiResolver.
