@@ -134,3 +134,23 @@ func FuzzProcessEmojiImage(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkProcessEmojiImage(b *testing.B) {
+	for name, data := range map[string][]byte{"png128": emojiPNG(b, 128, 128), "gif4frames": animatedGIFB(b, 4)} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				res, err := media.ProcessEmojiImage(data, media.Limits{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				res.Close()
+			}
+		})
+	}
+}
+
+func animatedGIFB(b *testing.B, frames int) []byte {
+	t := &testing.T{}
+	return animatedGIF(t, frames)
+}
