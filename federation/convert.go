@@ -147,10 +147,11 @@ func emojiTags(es storage.Emojis) ap.Refs {
 	var out ap.Refs
 	for _, e := range es {
 		out = append(out, ap.Embed(&ap.Object{
-			ID:   e.URI,
-			Type: ap.TypeEmoji,
-			Name: ":" + strings.Trim(e.Shortcode, ":") + ":",
-			Icon: ap.Refs{ap.Embed(imageObject(e.URL))},
+			ID:      e.URI,
+			Type:    ap.TypeEmoji,
+			Name:    ":" + strings.Trim(e.Shortcode, ":") + ":",
+			Updated: e.UpdatedAt,
+			Icon:    ap.Refs{ap.Embed(imageObject(e.URL))},
 		}))
 	}
 	return out
@@ -276,7 +277,7 @@ func emojisOf(tags ap.Refs) storage.Emojis {
 		if sc == "" || img == "" {
 			continue
 		}
-		out = append(out, storage.Emoji{Shortcode: sc, URL: img, StaticURL: img, URI: t.ID})
+		out = append(out, storage.Emoji{Shortcode: sc, URL: img, StaticURL: img, URI: t.ID, UpdatedAt: t.Updated})
 	}
 	return out
 }

@@ -55,6 +55,9 @@ type Reaction struct {
 	Name  string `json:"name"`
 	Count int64  `json:"count"`
 	Me    *bool  `json:"me,omitempty"` // only for a signed-in viewer
+	// URL and StaticURL are set when the reaction is a custom emoji.
+	URL       *string `json:"url,omitempty"`
+	StaticURL *string `json:"static_url,omitempty"`
 }
 
 // AnnouncementText renders an announcement's plain text as HTML: escaped,
@@ -134,6 +137,9 @@ func (a *API) listAnnouncements(w http.ResponseWriter, r *http.Request) error {
 	for _, x := range list {
 		out = append(out, AnnouncementToAPI(x, reactions[x.ID], true, read[x.ID]))
 	}
+	if err := a.reactionEmojis(ctx, out...); err != nil {
+		return err
+	}
 	WriteJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -159,10 +165,16 @@ func (a *API) reactToAnnouncement(add bool) HandlerFunc {
 			return err
 		}
 		name := mux.Vars(r)["name"]
-		if add && !IsUnicodeEmoji(name) {
-			return validationError("Name is not a recognized emoji")
-		}
 		ctx := r.Context()
+		if add && !IsUnicodeEmoji(name) {
+			e, err := a.localEmoji(ctx, name)
+			if err != nil {
+				return err
+			}
+			if e == nil {
+				return validationError("Name is not a recognized emoji")
+			}
+		}
 		an := a.store.Announcements()
 		var count int64
 		if add {
@@ -224,7 +236,11 @@ func (a *API) RenderAnnouncementJSON(ctx context.Context, id storage.ID) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("render announcement %s: %w", id, err)
 	}
-	return json.Marshal(AnnouncementToAPI(x, reactions[id], false, false))
+	out := AnnouncementToAPI(x, reactions[id], false, false)
+	if err := a.reactionEmojis(ctx, out); err != nil {
+		return nil, fmt.Errorf("render announcement %s: %w", id, err)
+	}
+	return json.Marshal(out)
 }
 
 // IsUnicodeEmoji reports whether s is one emoji (possibly a sequence

@@ -37,7 +37,7 @@ func (a *API) registerRoutes() {
 	a.Handle(get, "/api/v1/instance/peers", public, a.instancePeers)
 	a.Handle(get, "/api/v1/instance/activity", public, emptyList)
 	a.Handle(get, "/api/v1/instance/rules", public, a.instanceRules)
-	a.Handle(get, "/api/v1/custom_emojis", public, emptyList)
+	a.Handle(get, "/api/v1/custom_emojis", public, a.customEmojis)
 	a.Handle(get, "/api/v1/trends/tags", public, emptyList)
 	a.Handle(get, "/api/v1/trends/statuses", public, emptyList)
 	a.Handle(get, "/api/v1/trends/links", public, emptyList)

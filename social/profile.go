@@ -130,6 +130,11 @@ func (s *Service) UpdateProfile(ctx context.Context, account *storage.Account, i
 			}
 			a.Fields = fields
 		}
+		if in.DisplayName != nil || in.Note != nil || in.Fields != nil {
+			if a.Emojis, err = s.accountEmojis(ctx, tx, a); err != nil {
+				return err
+			}
+		}
 		if in.AvatarURL != nil {
 			a.AvatarURL = *in.AvatarURL
 		}

@@ -60,6 +60,10 @@ func (s *Service) ReceiveStatus(ctx context.Context, st *storage.Status, opts Re
 	if err != nil {
 		return nil, false, fmt.Errorf("receive status %s: %w", st.URI, err)
 	}
+	if created {
+		// Best effort: a status is not refused for its emojis.
+		_, _ = s.RememberRemoteEmojis(ctx, uriHost(out.URI), out.Emojis)
+	}
 	return out, created, nil
 }
 
@@ -81,6 +85,9 @@ func (s *Service) receiveStatus(ctx context.Context, in *storage.Status, opts Re
 			return fmt.Errorf("author %s is local: %w", author.ID, ErrForbidden)
 		}
 		st := *in
+		if len(st.Emojis) > 0 && s.mediaRejected(ctx, author.Domain) {
+			st.Emojis = storage.Emojis{}
+		}
 		st.ID = s.remoteID(st.CreatedAt)
 		st.Local = false
 		if st.CreatedAt.IsZero() || st.CreatedAt.After(s.now()) {
@@ -256,6 +263,9 @@ func (s *Service) ReceiveEditMedia(ctx context.Context, author *storage.Account,
 			st.Language = in.Language
 		}
 		st.Mentions, st.Tags, st.Emojis = in.Mentions, in.Tags, in.Emojis
+		if len(st.Emojis) > 0 && s.mediaRejected(ctx, author.Domain) {
+			st.Emojis = storage.Emojis{}
+		}
 		if in.Extra != nil {
 			st.Extra = in.Extra
 		}
@@ -295,6 +305,9 @@ func (s *Service) ReceiveEditMedia(ctx context.Context, author *storage.Account,
 	})
 	if err != nil {
 		return nil, MediaChange{}, fmt.Errorf("receive edit of %s: %w", id, err)
+	}
+	if out != nil && len(in.Emojis) > 0 {
+		_, _ = s.RememberRemoteEmojis(ctx, author.Domain, out.Emojis)
 	}
 	return out, change, nil
 }

@@ -119,7 +119,8 @@ type Options struct {
 	// Mentions resolves mentions of accounts not yet stored; nil means
 	// only stored accounts are mentioned.
 	Mentions MentionResolver
-	// Emojis resolves custom emoji shortcodes; nil means none.
+	// Emojis resolves custom emoji shortcodes; nil means the store's
+	// enabled local custom emojis (NewEmojiResolver).
 	Emojis EmojiResolver
 	// MaxStatusChars bounds the length of a status (default 500).
 	MaxStatusChars int
@@ -133,6 +134,10 @@ type Options struct {
 	// silenced domains are limited, suspended ones hidden, and the admin
 	// domain block functions reload it. Nil: no instance domain moderation.
 	Domains DomainModeration
+	// RejectMedia reports the domains whose media are rejected: their
+	// custom emojis are neither shown on their statuses nor recorded.
+	// Nil: none.
+	RejectMedia func(ctx context.Context, domain string) bool
 	// MaxPollOptions bounds the options of a poll (default
 	// DefaultMaxPollOptions); MaxPollOptionChars their length (default
 	// DefaultMaxPollOptionChars).

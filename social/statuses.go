@@ -108,13 +108,8 @@ func (s *Service) render(ctx context.Context, st storage.Store, text string, opt
 			out.mentions = append(out.mentions, a)
 		}
 	}
-	if len(ents.emojis) > 0 && s.opts.Emojis != nil {
-		em, err := s.opts.Emojis.ResolveEmojis(ctx, ents.emojis)
-		if err != nil {
-			return nil, fmt.Errorf("resolve emojis: %w", err)
-		}
-		out.emojis = em
-	}
+	// Emojis are resolved by the callers, over every text of the entity
+	// (renderStatus, the profile update).
 	out.html = formatHTML(text, s.urls, resolved, opt)
 	return out, nil
 }
@@ -242,7 +237,7 @@ func (s *Service) PostStatus(ctx context.Context, author *storage.Account, in Po
 			}
 			parent = p
 		}
-		r, err := s.render(ctx, tx, text, formatOptions{multiline: true})
+		r, err := s.renderStatus(ctx, tx, text, spoiler, in.Poll)
 		if err != nil {
 			return err
 		}
@@ -407,7 +402,7 @@ func (s *Service) EditStatus(ctx context.Context, author *storage.Account, id st
 				return fmt.Errorf("record original: %w", err)
 			}
 		}
-		r, err := s.render(ctx, tx, text, formatOptions{multiline: true})
+		r, err := s.renderStatus(ctx, tx, text, spoiler, in.Poll)
 		if err != nil {
 			return err
 		}

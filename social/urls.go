@@ -106,6 +106,10 @@ func (u *URLs) Tag(name string) string {
 // Media is the public URL of a stored media file.
 func (u *URLs) Media(key string) string { return u.join("/media/" + key) }
 
+// Emoji is the ActivityPub id of a local custom emoji (served as an
+// Emoji object).
+func (u *URLs) Emoji(id storage.ID) string { return u.join("/emojis/" + id.String()) }
+
 // DefaultAvatar and DefaultHeader are served for accounts without images.
 func (u *URLs) DefaultAvatar() string { return u.avatar }
 

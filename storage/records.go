@@ -67,6 +67,9 @@ type Emoji struct {
 	URL       string `json:"url"`
 	StaticURL string `json:"static_url,omitempty"`
 	URI       string `json:"uri,omitempty"` // ActivityPub id of a remote emoji
+	// UpdatedAt is when the emoji's image last changed (its Emoji tag's
+	// "updated"); zero when unknown.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // Emojis is a list of emojis stored as a JSON array.

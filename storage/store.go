@@ -43,6 +43,7 @@ type Store interface {
 	AdminAccounts() AdminAccounts
 	Announcements() Announcements
 	Jobs() Jobs
+	CustomEmojis() CustomEmojis
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

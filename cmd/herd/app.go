@@ -96,7 +96,7 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 		return nil, err
 	}
 	// Remote profiles are sanitised as the resolver stores them.
-	a.resolver = federation.NewResolver(federate.SanitizingAccounts(a.profileCaching(st.Accounts()), nil), a.client, a.instKey, &federation.ResolverOptions{
+	a.resolver = federation.NewResolver(federate.SanitizingAccounts(a.profileCaching(a.remoteEmojiAccounts(st.Accounts())), nil), a.client, a.instKey, &federation.ResolverOptions{
 		LocalHost: urls.Host(), AllowHTTP: allowHTTP, Logger: log.With("component", "resolver"),
 		Blocked: a.domains,
 	})
@@ -134,8 +134,10 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 			return a.svc.NotificationVisible(ctx, n)
 		}})
 	a.hooks.Also(a.push)
+	// Custom emojis resolve from the store within each transaction (the
+	// default Emojis resolver); reject_media domains' emojis are dropped.
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks,
-		Domains: a.domains})
+		Domains: a.domains, RejectMedia: a.domains.RejectsMedia})
 	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate"), Media: a.mediaCache(),
 		PostPolicy: fetchedPostPolicy(a.policy)})
 	a.hooks.Set(a.fed)
@@ -366,6 +368,8 @@ func (a *app) handler() http.Handler {
 
 	// Stored media: nosniff, a restrictive CSP and byte ranges.
 	mux.Handle("GET /media/", http.StripPrefix("/media", media.Handler(a.blobs, nil)))
+	// Local custom emojis as ActivityPub Emoji objects, at their ids.
+	mux.Handle("GET /emojis/{id}", federation.EmojiHandler(st.CustomEmojis(), a.log.With("component", "emoji")))
 
 	// The streaming API (WebSocket and SSE) renders through the REST API.
 	stream := streaming.New(a.hub, streaming.AuthenticatorFunc(a.streamAuth), streamRenderer{a.api}, &streaming.Options{

@@ -8,6 +8,7 @@
 //	herd domain block|unblock|allow|disallow|list
 //	herd report, herd rule, herd audit
 //	herd announcement create|list|delete
+//	herd emoji add|list|remove|disable|enable
 //
 // Every subcommand finds the database the same way: --data/--database
 // flags, then HERD_DATA/HERD_DATABASE, then the --config file.
@@ -57,6 +58,7 @@ Usage:
   herd held list | release ID | discard ID   posts held for review by the policies
   herd announcement list
   herd announcement delete ID
+  herd emoji add SHORTCODE FILE [--category C] [--hidden] | list | remove|disable|enable SHORTCODE
 
 Run "herd COMMAND -h" for the flags of a command.
 `
@@ -92,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdAnnouncement(ctx, args[1:], getenv, stdout, stderr)
 	case "held":
 		err = cmdHeld(ctx, args[1:], getenv, stdout, stderr)
+	case "emoji":
+		err = cmdEmoji(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Announcements", func(t *testing.T, open Opener) { RunAnnouncements(t, open) }},
 		{"Jobs", func(t *testing.T, open Opener) { RunJobs(t, open) }},
 		{"CachedImages", func(t *testing.T, open Opener) { RunCachedImages(t, open) }},
+		{"CustomEmojis", func(t *testing.T, open Opener) { RunCustomEmojis(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,23 @@
+-- Custom emojis (SQLite). Keep in step with storage/postgres/migrations.
+-- Local emojis have domain '' and their images in the media blobs
+-- (image_key, static_key); remote ones keep the remote server's URLs.
+-- Shortcodes are case-sensitive but unique per domain case-insensitively.
+
+CREATE TABLE custom_emojis (
+    id                 INTEGER PRIMARY KEY,
+    shortcode          TEXT NOT NULL,
+    domain             TEXT NOT NULL DEFAULT '',
+    uri                TEXT NOT NULL DEFAULT '',
+    image_url          TEXT NOT NULL,
+    static_url         TEXT NOT NULL DEFAULT '',
+    image_key          TEXT NOT NULL DEFAULT '',
+    static_key         TEXT NOT NULL DEFAULT '',
+    content_type       TEXT NOT NULL DEFAULT '',
+    size               INTEGER NOT NULL DEFAULT 0,
+    category           TEXT NOT NULL DEFAULT '',
+    visible_in_picker  BOOLEAN NOT NULL DEFAULT 0,
+    disabled           BOOLEAN NOT NULL DEFAULT 0,
+    created_at         DATETIME NOT NULL,
+    updated_at         DATETIME NOT NULL
+);
+CREATE UNIQUE INDEX custom_emojis_shortcode_domain ON custom_emojis (domain, lower(shortcode));
