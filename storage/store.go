@@ -42,6 +42,8 @@ type Store interface {
 	AuditLog() AuditLog
 	AdminAccounts() AdminAccounts
 	Announcements() Announcements
+	Discovery() Discovery
+	DirectStatuses() DirectStatuses
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Polls", func(t *testing.T, open Opener) { RunPolls(t, open) }},
 		{"Admin", func(t *testing.T, open Opener) { RunAdmin(t, open) }},
 		{"Announcements", func(t *testing.T, open Opener) { RunAnnouncements(t, open) }},
+		{"Discovery", func(t *testing.T, open Opener) { RunDiscovery(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
