@@ -50,26 +50,33 @@ func idRange(since, until time.Time) (storage.ID, storage.ID) {
 	return lo, hi
 }
 
+// tagUsesSQL counts hashtag uses per tag and day in an ID range, of the
+// tags listed in a third argument when withTags is set.
+func tagUsesSQL(withTags bool) string {
+	day := fmt.Sprintf("t.status_id / %d", idsPerDay)
+	q := "SELECT t.tag AS tag, " + day + " AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts" +
+		" FROM status_tags t JOIN statuses s ON s.id = t.status_id JOIN accounts a ON a.id = s.account_id" +
+		" WHERE t.status_id >= ? AND t.status_id < ?"
+	if withTags {
+		q += " AND t.tag IN (?)"
+	}
+	return q + " AND s.visibility = 'public' AND s.reblog_of_id IS NULL" +
+		" AND a.suspended_at IS NULL AND a.silenced_at IS NULL" +
+		" GROUP BY t.tag, " + day
+}
+
 func (r discovery) TagUses(ctx context.Context, q storage.TagUsesQuery) ([]storage.TagDayUses, error) {
 	lo, hi := idRange(q.Since, q.Until)
-	day := fmt.Sprintf("t.status_id / %d", idsPerDay)
-	var sb strings.Builder
-	sb.WriteString("SELECT t.tag AS tag, " + day + " AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts" +
-		" FROM status_tags t JOIN statuses s ON s.id = t.status_id JOIN accounts a ON a.id = s.account_id" +
-		" WHERE t.status_id >= ? AND t.status_id < ?")
 	args := []any{lo, hi}
-	if len(q.Tags) > 0 {
-		sb.WriteString(" AND t.tag IN (?)")
-		args = append(args, lowerTags(q.Tags))
-	}
-	sb.WriteString(" AND s.visibility = 'public' AND s.reblog_of_id IS NULL" +
-		" AND a.suspended_at IS NULL AND a.silenced_at IS NULL" +
-		" GROUP BY t.tag, " + day)
 	out := []storage.TagDayUses{}
-	if len(q.Tags) > 0 && len(lowerTags(q.Tags)) == 0 {
-		return out, nil
+	if len(q.Tags) > 0 {
+		tags := lowerTags(q.Tags)
+		if len(tags) == 0 {
+			return out, nil
+		}
+		args = append(args, tags)
 	}
-	if err := r.s.sel(ctx, &out, sb.String(), args...); err != nil {
+	if err := r.s.sel(ctx, &out, tagUsesSQL(len(q.Tags) > 0), args...); err != nil {
 		return nil, r.s.wrap(err, "tag uses")
 	}
 	return out, nil
@@ -78,19 +85,22 @@ func (r discovery) TagUses(ctx context.Context, q storage.TagUsesQuery) ([]stora
 // interactions is the trending score of a status.
 const interactions = "(s.favourites_count + s.reblogs_count + s.replies_count)"
 
+// trendingStatusesSQL ranks public statuses from an ID on, with a minimum
+// score and a limit.
+const trendingStatusesSQL = "SELECT s.id AS id, " + interactions + " AS score FROM statuses s JOIN accounts a ON a.id = s.account_id" +
+	" WHERE s.id >= ? AND s.visibility = 'public' AND s.reblog_of_id IS NULL" +
+	" AND s.in_reply_to_id IS NULL AND s.in_reply_to_uri = '' AND NOT s.sensitive AND s.spoiler_text = ''" +
+	" AND " + interactions + " >= ?" +
+	" AND a.discoverable AND NOT a.sensitized AND a.suspended_at IS NULL AND a.silenced_at IS NULL" +
+	" ORDER BY " + interactions + " DESC, s.id DESC LIMIT ?"
+
 func (r discovery) TrendingStatuses(ctx context.Context, since time.Time, minScore int64, limit int) ([]storage.Ranked, error) {
 	lo, _ := idRange(since, time.Time{})
 	if limit <= 0 {
 		limit = storage.DefaultLimit
 	}
-	q := "SELECT s.id AS id, " + interactions + " AS score FROM statuses s JOIN accounts a ON a.id = s.account_id" +
-		" WHERE s.id >= ? AND s.visibility = 'public' AND s.reblog_of_id IS NULL" +
-		" AND s.in_reply_to_id IS NULL AND s.in_reply_to_uri = '' AND NOT s.sensitive AND s.spoiler_text = ''" +
-		" AND " + interactions + " >= ?" +
-		" AND a.discoverable AND NOT a.sensitized AND a.suspended_at IS NULL AND a.silenced_at IS NULL" +
-		" ORDER BY " + interactions + " DESC, s.id DESC LIMIT ?"
 	out := []storage.Ranked{}
-	if err := r.s.sel(ctx, &out, q, lo, max(minScore, 0), limit); err != nil {
+	if err := r.s.sel(ctx, &out, trendingStatusesSQL, lo, max(minScore, 0), limit); err != nil {
 		return nil, r.s.wrap(err, "trending statuses")
 	}
 	return out, nil
@@ -105,13 +115,20 @@ func (r discovery) RecordActivity(ctx context.Context, accountID storage.ID, at 
 	return r.s.wrap(err, "record activity of %s", accountID)
 }
 
+// The counts of instance activity over an ID (or day) range.
+const (
+	activityStatusesSQL      = "SELECT COUNT(*) FROM statuses WHERE local AND reblog_of_id IS NULL AND id >= ? AND id < ?"
+	activityRegistrationsSQL = "SELECT COUNT(*) FROM users WHERE id >= ? AND id < ?"
+	activityLoginsSQL        = "SELECT COUNT(DISTINCT account_id) FROM account_active_days WHERE day >= ? AND day < ?"
+)
+
 func (r discovery) Activity(ctx context.Context, since, until time.Time) (storage.ActivityCounts, error) {
 	var c storage.ActivityCounts
 	lo, hi := idRange(since, until)
-	if err := r.s.get(ctx, &c.Statuses, "SELECT COUNT(*) FROM statuses WHERE local AND reblog_of_id IS NULL AND id >= ? AND id < ?", lo, hi); err != nil {
+	if err := r.s.get(ctx, &c.Statuses, activityStatusesSQL, lo, hi); err != nil {
 		return c, r.s.wrap(err, "activity: statuses")
 	}
-	if err := r.s.get(ctx, &c.Registrations, "SELECT COUNT(*) FROM users WHERE id >= ? AND id < ?", lo, hi); err != nil {
+	if err := r.s.get(ctx, &c.Registrations, activityRegistrationsSQL, lo, hi); err != nil {
 		return c, r.s.wrap(err, "activity: registrations")
 	}
 	dlo, dhi := int64(math.MinInt32), int64(math.MaxInt32)
@@ -122,7 +139,7 @@ func (r discovery) Activity(ctx context.Context, since, until time.Time) (storag
 		// Days that begin before until.
 		dhi = dayNumber(until.Add(-time.Nanosecond)) + 1
 	}
-	if err := r.s.get(ctx, &c.Logins, "SELECT COUNT(DISTINCT account_id) FROM account_active_days WHERE day >= ? AND day < ?", dlo, dhi); err != nil {
+	if err := r.s.get(ctx, &c.Logins, activityLoginsSQL, dlo, dhi); err != nil {
 		return c, r.s.wrap(err, "activity: logins")
 	}
 	return c, nil
@@ -142,33 +159,45 @@ func suggestable(viewer storage.ID, now time.Time) (string, []any) {
 	return q, []any{viewer, viewer, viewer, viewer, viewer, viewer, norm(now), viewer, viewer}
 }
 
-func (r discovery) FriendsOfFriends(ctx context.Context, accountID storage.ID, limit int) ([]storage.Ranked, error) {
-	if limit <= 0 {
-		limit = storage.DefaultLimit
-	}
-	cond, args := suggestable(accountID, r.s.now())
+// friendsOfFriendsSQL ranks the accounts followed by those viewer follows.
+func friendsOfFriendsSQL(viewer storage.ID, now time.Time, limit int) (string, []any) {
+	cond, args := suggestable(viewer, now)
 	q := "SELECT f2.target_account_id AS id, COUNT(*) AS score FROM follows f1" +
 		" JOIN follows f2 ON f2.account_id = f1.target_account_id" +
 		" JOIN accounts a ON a.id = f2.target_account_id" +
 		" WHERE f1.account_id = ? AND " + cond +
 		" GROUP BY f2.target_account_id ORDER BY COUNT(*) DESC, f2.target_account_id DESC LIMIT ?"
+	return q, append(append([]any{viewer}, args...), limit)
+}
+
+func (r discovery) FriendsOfFriends(ctx context.Context, accountID storage.ID, limit int) ([]storage.Ranked, error) {
+	if limit <= 0 {
+		limit = storage.DefaultLimit
+	}
+	q, args := friendsOfFriendsSQL(accountID, r.s.now(), limit)
 	out := []storage.Ranked{}
-	if err := r.s.sel(ctx, &out, q, append(append([]any{accountID}, args...), limit)...); err != nil {
+	if err := r.s.sel(ctx, &out, q, args...); err != nil {
 		return nil, r.s.wrap(err, "friends of friends of %s", accountID)
 	}
 	return out, nil
+}
+
+// mostFollowedSQL ranks local accounts by followers for viewer.
+func mostFollowedSQL(viewer storage.ID, now time.Time, limit int) (string, []any) {
+	cond, args := suggestable(viewer, now)
+	q := "SELECT a.id AS id, a.followers_count AS score FROM accounts a" +
+		" WHERE a.domain = '' AND a.followers_count > 0 AND " + cond +
+		" ORDER BY a.followers_count DESC, a.id DESC LIMIT ?"
+	return q, append(args, limit)
 }
 
 func (r discovery) MostFollowed(ctx context.Context, accountID storage.ID, limit int) ([]storage.Ranked, error) {
 	if limit <= 0 {
 		limit = storage.DefaultLimit
 	}
-	cond, args := suggestable(accountID, r.s.now())
-	q := "SELECT a.id AS id, a.followers_count AS score FROM accounts a" +
-		" WHERE a.domain = '' AND a.followers_count > 0 AND " + cond +
-		" ORDER BY a.followers_count DESC, a.id DESC LIMIT ?"
+	q, args := mostFollowedSQL(accountID, r.s.now(), limit)
 	out := []storage.Ranked{}
-	if err := r.s.sel(ctx, &out, q, append(args, limit)...); err != nil {
+	if err := r.s.sel(ctx, &out, q, args...); err != nil {
 		return nil, r.s.wrap(err, "most followed accounts")
 	}
 	return out, nil
@@ -183,7 +212,9 @@ func (r discovery) DismissSuggestion(ctx context.Context, accountID, targetID st
 	return r.s.wrap(err, "dismiss suggestion %s for %s", targetID, accountID)
 }
 
-func (r directStatuses) Page(ctx context.Context, accountID storage.ID, p storage.Page) ([]storage.ID, error) {
+// directSQL pages through the direct statuses accountID wrote or is
+// mentioned in.
+func directSQL(accountID storage.ID, p storage.Page) (string, []any) {
 	p = p.Norm(storage.DefaultLimit, storage.MaxLimit)
 	cursor := func(col string) (string, []any) {
 		var conds []string
@@ -219,7 +250,11 @@ func (r directStatuses) Page(ctx context.Context, accountID storage.ID, p storag
 	args := append([]any{accountID}, ownArgs...)
 	args = append(args, p.Limit, accountID)
 	args = append(args, menArgs...)
-	args = append(args, p.Limit, p.Limit)
+	return q, append(args, p.Limit, p.Limit)
+}
+
+func (r directStatuses) Page(ctx context.Context, accountID storage.ID, p storage.Page) ([]storage.ID, error) {
+	q, args := directSQL(accountID, p)
 	out := []storage.ID{}
 	if err := r.s.sel(ctx, &out, q, args...); err != nil {
 		return nil, r.s.wrap(err, "direct statuses of %s", accountID)
