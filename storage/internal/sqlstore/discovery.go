@@ -50,13 +50,13 @@ func idRange(since, until time.Time) (storage.ID, storage.ID) {
 	return lo, hi
 }
 
-// tagUsesSQL counts hashtag uses per tag and day in an ID range, of the
-// tags listed in a third argument when withTags is set.
+// tagUsesSQL counts hashtag uses per tag and day in an ID range (given
+// twice), of the tags listed in a fifth argument when withTags is set.
 func tagUsesSQL(withTags bool) string {
 	day := fmt.Sprintf("t.status_id / %d", idsPerDay)
 	q := "SELECT t.tag AS tag, " + day + " AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts" +
 		" FROM status_tags t JOIN statuses s ON s.id = t.status_id JOIN accounts a ON a.id = s.account_id" +
-		" WHERE t.status_id >= ? AND t.status_id < ?"
+		" WHERE t.status_id >= ? AND t.status_id < ? AND s.id >= ? AND s.id < ?"
 	if withTags {
 		q += " AND t.tag IN (?)"
 	}
@@ -67,7 +67,8 @@ func tagUsesSQL(withTags bool) string {
 
 func (r discovery) TagUses(ctx context.Context, q storage.TagUsesQuery) ([]storage.TagDayUses, error) {
 	lo, hi := idRange(q.Since, q.Until)
-	args := []any{lo, hi}
+	// The range on both sides of the join lets either drive it.
+	args := []any{lo, hi, lo, hi}
 	out := []storage.TagDayUses{}
 	if len(q.Tags) > 0 {
 		tags := lowerTags(q.Tags)

@@ -24,8 +24,8 @@ func DiscoveryQueries(viewer storage.ID, now time.Time) []DiscoveryQuery {
 	direct, directArgs := directSQL(viewer, storage.Page{MaxID: hi, Limit: 20})
 	ascending, ascArgs := directSQL(viewer, storage.Page{MinID: lo, Limit: 20})
 	return []DiscoveryQuery{
-		{"TagUses", tagUsesSQL(false), []any{lo, hi}},
-		{"TagUses(tags)", strings.Replace(tagUsesSQL(true), "IN (?)", "IN (?, ?)", 1), []any{lo, hi, "go", "herd"}},
+		{"TagUses", tagUsesSQL(false), []any{lo, hi, lo, hi}},
+		{"TagUses(tags)", strings.Replace(tagUsesSQL(true), "IN (?)", "IN (?, ?)", 1), []any{lo, hi, lo, hi, "go", "herd"}},
 		{"TrendingStatuses", trendingStatusesSQL, []any{lo, 1, 200}},
 		{"Activity(statuses)", activityStatusesSQL, []any{lo, hi}},
 		{"Activity(registrations)", activityRegistrationsSQL, []any{lo, hi}},
