@@ -236,6 +236,10 @@ func TestInstanceActivity(t *testing.T) {
 	assert.Equal(t, obj{"week": strconv.FormatInt(monday.Unix(), 10), "statuses": "3", "logins": "2", "registrations": "3"}, list[0])
 	assert.Equal(t, 4, total)
 
+	// The same logins make the instance's monthly active users.
+	inst := e.getObj("/api/v2/instance", "", http.StatusOK)
+	assert.Equal(t, float64(2), inst["usage"].(obj)["users"].(obj)["active_month"])
+
 }
 
 // allowList is a domain moderation in allow-list mode.
