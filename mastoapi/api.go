@@ -173,6 +173,8 @@ type API struct {
 	hub                    timeline.Hub
 
 	uploads uploadSlots
+
+	trends trendsCache
 }
 
 var _ http.Handler = (*API)(nil)

@@ -132,6 +132,7 @@ func (a *API) lookupToken(ctx context.Context, tok string) (*Auth, error) {
 		if err := a.store.OAuth().TouchToken(ctx, t.ID, now); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Warn("mastoapi: touch token", "token_id", t.ID, "err", err)
 		}
+		a.recordActivity(ctx, t.AccountID, touched, now)
 		a.tokens.touched(hash, now)
 	}
 	return au, nil

@@ -35,7 +35,13 @@ func (a *API) instanceStats(ctx context.Context) (InstanceStats, *Account, error
 	if st.Users, err = a.store.Users().Count(ctx); err != nil {
 		return st, nil, fmt.Errorf("instance: count users: %w", err)
 	}
-	st.ActiveMonth = st.Users
+	// Active: the local accounts whose tokens were used in the last 4
+	// weeks (recorded once a day, see recordActivity).
+	act, err := a.store.Discovery().Activity(ctx, now.AddDate(0, 0, -28), time.Time{})
+	if err != nil {
+		return st, nil, fmt.Errorf("instance: count active users: %w", err)
+	}
+	st.ActiveMonth = act.Logins
 	if st.LocalStatuses, err = a.store.Statuses().Count(ctx, true); err != nil {
 		return st, nil, fmt.Errorf("instance: count statuses: %w", err)
 	}

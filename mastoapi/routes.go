@@ -35,12 +35,8 @@ func (a *API) registerRoutes() {
 	a.Handle(get, "/api/v1/instance", public, a.instanceV1)
 	a.Handle(get, "/api/v2/instance", public, a.instanceV2)
 	a.Handle(get, "/api/v1/instance/peers", public, a.instancePeers)
-	a.Handle(get, "/api/v1/instance/activity", public, emptyList)
 	a.Handle(get, "/api/v1/instance/rules", public, a.instanceRules)
 	a.Handle(get, "/api/v1/custom_emojis", public, a.customEmojis)
-	a.Handle(get, "/api/v1/trends/tags", public, emptyList)
-	a.Handle(get, "/api/v1/trends/statuses", public, emptyList)
-	a.Handle(get, "/api/v1/trends/links", public, emptyList)
 
 	// Accounts. Static segments are registered before /{id} so they win.
 	a.Handle(post, "/api/v1/accounts", RouteOptions{Auth: AuthApp, Scopes: []string{"write:accounts"}, AuthLimited: true}, a.registerAccount)
@@ -53,7 +49,6 @@ func (a *API) registerRoutes() {
 
 	// Startup calls whose features come later: they answer empty.
 	a.Handle(get, "/api/v1/announcements", user("read"), a.listAnnouncements)
-	a.Handle(get, "/api/v2/suggestions", user("read:accounts"), emptyList)
 
 	a.registerStatusRoutes()
 	a.registerMediaRoutes()
@@ -65,6 +60,7 @@ func (a *API) registerRoutes() {
 	a.registerPollRoutes()
 	a.registerAdminRoutes()
 	a.registerAnnouncementRoutes()
+	a.registerTrendRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

@@ -522,6 +522,13 @@ func (a *API) writeTag(w http.ResponseWriter, r *http.Request, name string) erro
 	if err != nil {
 		return err
 	}
+	h, err := a.tagHistory(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	if h != nil {
+		out[0].History = tagUsesToAPI(h)
+	}
 	WriteJSON(w, http.StatusOK, out[0])
 	return nil
 }

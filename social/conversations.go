@@ -3,7 +3,6 @@ package social
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/herd-social/herd/storage"
 )
@@ -116,56 +115,27 @@ func (s *Service) DeleteConversation(ctx context.Context, account *storage.Accou
 	return nil
 }
 
-// maxDirectScan bounds how many of the viewer's most recent conversations
-// the direct timeline reads its statuses from.
-const maxDirectScan = 200
-
 // DirectTimeline pages through the direct statuses the viewer wrote or
-// was mentioned in, newest first: the statuses of the viewer's
-// maxDirectScan most recent conversations.
+// was mentioned in, newest first, leaving out those the viewer may not
+// see or has muted or blocked the authors of.
 func (s *Service) DirectTimeline(ctx context.Context, viewer *storage.Account, p storage.Page) ([]*storage.Status, error) {
 	if err := requireLocal(viewer); err != nil {
 		return nil, err
 	}
-	var ids []storage.ID
-	cp := storage.Page{Limit: storage.MaxLimit}
-	for scanned := 0; scanned < maxDirectScan; {
-		cs, err := s.store.Conversations().List(ctx, viewer.ID, cp)
+	out, err := fillPage(p, func(p storage.Page) ([]*storage.Status, []storage.ID, error) {
+		ids, err := s.store.DirectStatuses().Page(ctx, viewer.ID, p)
 		if err != nil {
-			return nil, fmt.Errorf("direct timeline: %w", err)
+			return nil, nil, err
 		}
-		for _, c := range cs {
-			ids = append(ids, c.StatusIDs...)
-		}
-		scanned += len(cs)
-		if len(cs) < cp.Limit {
-			break
-		}
-		cp.MaxID = cs[len(cs)-1].LastStatusID
-	}
-	ids = uniqueIDs(ids)
-	slices.Sort(ids)
-	slices.Reverse(ids)
-	p = p.Norm(storage.DefaultLimit, storage.MaxLimit)
-	var window []storage.ID
-	for _, id := range ids {
-		if (p.MaxID != 0 && id >= p.MaxID) || (p.SinceID != 0 && id <= p.SinceID) || (p.MinID != 0 && id <= p.MinID) {
-			continue
-		}
-		window = append(window, id)
-	}
-	if len(window) > p.Limit {
-		if p.Ascending() {
-			window = window[len(window)-p.Limit:]
-		} else {
-			window = window[:p.Limit]
-		}
-	}
-	sts, err := s.getOrdered(ctx, s.store, window)
+		sts, err := s.getOrdered(ctx, s.store, ids)
+		return sts, ids, err
+	}, func(sts []*storage.Status) ([]*storage.Status, error) {
+		return s.filter(ctx, s.store, viewer.ID, sts, true)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("direct timeline: %w", err)
 	}
-	return s.filter(ctx, s.store, viewer.ID, sts, true)
+	return out, nil
 }
 
 // MuteConversation mutes the thread of a status the actor can see: the

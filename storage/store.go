@@ -44,6 +44,8 @@ type Store interface {
 	Announcements() Announcements
 	Jobs() Jobs
 	CustomEmojis() CustomEmojis
+	Discovery() Discovery
+	DirectStatuses() DirectStatuses
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when
