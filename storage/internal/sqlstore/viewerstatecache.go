@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"sync"
 
 	"github.com/herd-social/herd/storage"
 )
@@ -24,9 +25,13 @@ import (
 const maxViewerStates = 1024
 
 // viewerStateSet is the states of the statuses one account was asked
-// about, those with no state included. It is never changed once built.
+// about, those with no state included. States read later are added to it
+// in place: a set dropped from the cache (on a write) is never read again,
+// so what a reader adds to it after the write does not matter.
 type viewerStateSet struct {
-	owner  storage.ID
+	owner storage.ID
+
+	mu     sync.Mutex
 	states map[storage.ID]storage.ViewerState
 }
 
@@ -49,48 +54,50 @@ func (r statuses) cachedViewerStates(ctx context.Context, accountID storage.ID, 
 	if c == nil {
 		return nil, false, nil
 	}
+	out = make(map[storage.ID]storage.ViewerState, len(ids))
 	set := c.viewerStates.get(accountID, c.now(), true)
 	var missing []storage.ID
-	for _, id := range ids {
-		if set == nil {
-			missing = ids
-			break
-		}
-		if _, ok := set.states[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	var fresh map[storage.ID]storage.ViewerState
-	if len(missing) > 0 {
-		gen := c.viewerStates.generation()
-		if fresh, err = r.viewerStates(ctx, accountID, missing); err != nil {
-			return nil, true, err
-		}
-		// The new set: the old one and what was read, unless that grows
-		// past the bound.
-		n := len(missing)
-		if set != nil && len(set.states)+n <= maxViewerStates {
-			n += len(set.states)
-		} else {
-			set = nil
-		}
-		next := &viewerStateSet{owner: accountID, states: make(map[storage.ID]storage.ViewerState, n)}
-		if set != nil {
-			for id, v := range set.states {
-				next.states[id] = v
+	if set == nil {
+		missing = ids
+	} else {
+		set.mu.Lock()
+		for _, id := range ids {
+			v, ok := set.states[id]
+			switch {
+			case !ok:
+				missing = append(missing, id)
+			case v != (storage.ViewerState{}):
+				out[id] = v
 			}
 		}
+		set.mu.Unlock()
+	}
+	if len(missing) == 0 {
+		return out, true, nil
+	}
+	gen := c.viewerStates.generation()
+	fresh, err := r.viewerStates(ctx, accountID, missing)
+	if err != nil {
+		return nil, true, err
+	}
+	for id, v := range fresh {
+		out[id] = v
+	}
+	if set == nil {
+		set = &viewerStateSet{owner: accountID, states: make(map[storage.ID]storage.ViewerState, len(missing))}
 		for _, id := range missing {
-			next.states[id] = fresh[id]
+			set.states[id] = fresh[id]
 		}
-		c.viewerStates.put(gen, c.now(), viewerStateOwner, next)
-		set = next
+		c.viewerStates.put(gen, c.now(), viewerStateOwner, set)
+		return out, true, nil
 	}
-	out = make(map[storage.ID]storage.ViewerState, len(ids))
-	for _, id := range ids {
-		if v := set.states[id]; v != (storage.ViewerState{}) {
-			out[id] = v
-		}
+	set.mu.Lock()
+	if len(set.states)+len(missing) > maxViewerStates {
+		clear(set.states)
 	}
+	for _, id := range missing {
+		set.states[id] = fresh[id]
+	}
+	set.mu.Unlock()
 	return out, true, nil
 }
