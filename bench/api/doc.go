@@ -37,6 +37,16 @@
 // Endpoints that are not served yet (404/405 at the check) are skipped and
 // reported, with verify_credentials and instance measured instead.
 //
+// By default wrk runs closed loop: each connection sends its next request
+// as soon as the answer arrives, so the figures are the server's maximum
+// rate and the latency at that saturation (on a 2-core machine shared with
+// wrk, the tail is then mostly wrk's and the server's threads waiting for
+// a core). With -rate N wrk is paced at about N requests per second in
+// all (its delay() hook, corrected every second), and the latency is that
+// of a server answering N requests per second:
+//
+//	go run ./bench/api -only home -rate 12500
+//
 // With -profile DIR the server runs in this process instead (the same
 // composition as cmd/herd: the SQLite store, social.New and mastoapi.New),
 // and a CPU profile of each endpoint's load is written to DIR/NAME.pprof

@@ -27,6 +27,7 @@ type config struct {
 	Duration    time.Duration
 	Connections int
 	Threads     int
+	Rate        int // total requests per second to pace wrk at (0: as fast as it can)
 	Timeout     time.Duration
 	Repo        string
 	Herd        string
@@ -43,10 +44,11 @@ func main() {
 	flag.IntVar(&c.Statuses, "statuses", 100_000, "statuses to seed")
 	flag.IntVar(&c.Accounts, "accounts", 1_000, "accounts the statuses are spread over (half local)")
 	flag.IntVar(&c.Followed, "followed", 100, "accounts the viewer follows (its home feed holds their statuses)")
-	flag.IntVar(&c.Tokens, "tokens", 4_000, "access tokens of the viewer (each may make 300 requests per 5 minutes)")
+	flag.IntVar(&c.Tokens, "tokens", 6_000, "access tokens of the viewer (each may make 300 requests per 5 minutes)")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "load time per endpoint (at most 60s)")
 	flag.IntVar(&c.Connections, "connections", 32, "concurrent connections")
 	flag.IntVar(&c.Threads, "threads", runtime.NumCPU(), "wrk threads")
+	flag.IntVar(&c.Rate, "rate", 0, "pace wrk at about this many requests per second in all (0: closed loop, as fast as the server answers); latency is then measured at that rate")
 	flag.DurationVar(&c.Timeout, "timeout", 6*time.Minute, "bound on the whole run")
 	flag.StringVar(&c.Repo, "repo", ".", "repository root (where ./cmd/herd is)")
 	flag.StringVar(&c.Herd, "herd", "", "herd binary to run (default: build ./cmd/herd into the temporary directory)")
@@ -81,6 +83,10 @@ func (c *config) check() error {
 		return errors.New("-connections must be in 1..1024")
 	case c.Threads <= 0 || c.Threads > c.Connections:
 		return errors.New("-threads must be in 1..connections")
+	case c.Rate < 0:
+		return errors.New("-rate must be 0 or more")
+	case c.Rate > 0 && c.Load == "go":
+		return errors.New("-rate paces wrk: it needs -load wrk or auto")
 	case c.Load != "auto" && c.Load != "wrk" && c.Load != "go":
 		return errors.New("-load must be wrk, go or auto")
 	}
@@ -152,7 +158,7 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 	// Each scenario gets its own tokens (the check used the first one), so
 	// that no token exceeds its rate limit across scenarios.
 	share := (len(fx.Tokens) - 1) / max(1, len(scenarios.run))
-	if capacity := share * perToken; share < c.Threads || float64(capacity) < 20_000*c.Duration.Seconds() {
+	if capacity := share * perToken; share < c.Threads || float64(capacity) < 40_000*c.Duration.Seconds() {
 		fmt.Fprintf(out, "warning: %d tokens per scenario allow %d requests before the rate limit; raise -tokens\n", share, capacity)
 	}
 	for k, sc := range scenarios.run {

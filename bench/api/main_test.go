@@ -19,7 +19,7 @@ import (
 func TestRunInProcess(t *testing.T) {
 	prof := t.TempDir()
 	c := &config{
-		Statuses: 300, Accounts: 30, Followed: 5, Tokens: 40, Duration: 200 * time.Millisecond,
+		Statuses: 300, Accounts: 30, Followed: 5, Tokens: 160, Duration: 200 * time.Millisecond,
 		Connections: 4, Threads: 1, Timeout: time.Minute, Repo: filepath.Join("..", ".."), Load: "go", Profile: prof,
 	}
 	require.NoError(t, c.check())
