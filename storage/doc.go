@@ -34,6 +34,13 @@
 // records read back (Fields, Tags, Mentions, MediaIDs …) are likewise never
 // nil, and times are in UTC with microsecond precision.
 //
+// # Shared records
+//
+// Records returned are the caller's to change, unless the context carries
+// WithSharedRecords: a caller that only reads and renders what it loads (the
+// timeline handlers) may then receive records a backend shares with its
+// caches and with other callers, which saves copying them.
+//
 // # Errors
 //
 // Backends wrap ErrNotFound when a record does not exist and ErrConflict when
