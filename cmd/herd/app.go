@@ -411,12 +411,24 @@ func (a *app) nodeInfo(ctx context.Context) (*nodeinfo.NodeInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Active users: local accounts whose tokens were used in the period
+	// (recorded once a day), as /api/v2/instance counts them.
+	now := time.Now()
+	month, err := a.store.Discovery().Activity(ctx, now.AddDate(0, 0, -28), time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	halfyear, err := a.store.Discovery().Activity(ctx, now.AddDate(0, 0, -180), time.Time{})
+	if err != nil {
+		return nil, err
+	}
 	return &nodeinfo.NodeInfo{
 		Software:          nodeinfo.Software{Name: "herd", Version: Version, Repository: "https://github.com/herd-social/herd", Homepage: "https://github.com/herd-social/herd"},
 		Protocols:         []string{"activitypub"},
 		OpenRegistrations: a.cfg.Registrations == "open",
-		Usage:             nodeinfo.Usage{Users: nodeinfo.Users{Total: users}, LocalPosts: posts},
-		Metadata:          map[string]any{"nodeName": a.cfg.Title},
+		Usage: nodeinfo.Usage{Users: nodeinfo.Users{Total: users, ActiveMonth: month.Logins, ActiveHalfyear: halfyear.Logins},
+			LocalPosts: posts},
+		Metadata: map[string]any{"nodeName": a.cfg.Title},
 	}, nil
 }
 
