@@ -113,3 +113,28 @@ func TestEmojiHandler(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, get(mux, "https://local.example/emojis/"+id, "").Code, id)
 	}
 }
+
+func TestEmojiTagsInHostile(t *testing.T) {
+	actor := []byte(`{"@context":["https://www.w3.org/ns/activitystreams"],"id":"https://remote.example/users/eve","type":"Person",
+	"preferredUsername":"eve","inbox":"https://remote.example/users/eve/inbox",
+	"tag":[{"type":"Emoji","name":":ok_1:","icon":{"type":"Image","url":"https://remote.example/e/ok 1.png?a=\"b\""}},
+	{"type":"Emoji","name":":<img src=x onerror=alert(1)>:","icon":{"type":"Image","url":"https://remote.example/e/x.png"}},
+	{"type":"Emoji","name":":js:","icon":{"type":"Image","url":"javascript:alert(1)"}},
+	{"type":"Emoji","name":":data:","icon":{"type":"Image","url":"data:image/svg+xml,<svg onload=alert(1)>"}},
+	{"type":"Emoji","name":":rel:","icon":{"type":"Image","url":"/e/rel.png"}},
+	{"type":"Emoji","name":":quote:","icon":{"type":"Image","url":"https://remote.example/e/q.png?x=\"><script>"}},
+	{"type":"Emoji","name":":badid:","id":"javascript:alert(1)","icon":{"type":"Image","url":"https://remote.example/e/b.png"}},
+	{"type":"Emoji","name":"::x::","icon":{"type":"Image","url":"https://remote.example/e/c.png"}},
+	{"type":"Emoji","name":":fine:","id":"https://remote.example/emojis/1","icon":{"type":"Image","url":"https://remote.example/e/fine.png"}}]}`)
+	o, err := ap.Decode(actor)
+	require.NoError(t, err)
+	a, err := federation.ActorToAccount(o)
+	require.NoError(t, err)
+	var codes []string
+	for _, e := range a.Emojis {
+		codes = append(codes, e.Shortcode)
+		assert.NotContains(t, e.URL, `"`)
+		assert.NotContains(t, e.URL, " ")
+	}
+	assert.Equal(t, []string{"fine"}, codes, "only valid shortcodes with http(s) images are kept")
+}
