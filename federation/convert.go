@@ -271,18 +271,25 @@ func imageURL(rs ap.Refs) string {
 // writes the URL into an img src as it is): a tag whose name is not a
 // valid shortcode (storage.ValidShortcode), whose image is not an
 // http(s) URL, or whose id is neither empty nor an http(s) IRI is
-// dropped, and the URLs kept are the parsed, re-escaped ones.
+// dropped, and the URLs kept are the parsed, re-escaped ones. A shortcode
+// counts once, and at most maxEmojiTags are read: each one is a row the
+// receiver may record (social.Service.RememberRemoteEmojis).
 func emojisOf(tags ap.Refs) storage.Emojis {
 	out := storage.Emojis{}
+	seen := map[string]bool{}
 	for _, t := range tags.Objects() {
 		if t.Type != ap.TypeEmoji {
 			continue
 		}
+		if len(out) == maxEmojiTags {
+			break
+		}
 		sc := strings.TrimSuffix(strings.TrimPrefix(t.Name, ":"), ":")
 		img, ok := emojiURL(imageURL(t.Icon))
-		if !ok || img == "" || !storage.ValidShortcode(sc) {
+		if !ok || img == "" || !storage.ValidShortcode(sc) || seen[sc] {
 			continue
 		}
+		seen[sc] = true
 		id, ok := emojiURL(t.ID)
 		if !ok {
 			continue
@@ -294,6 +301,9 @@ func emojisOf(tags ap.Refs) storage.Emojis {
 
 // maxEmojiURL bounds the URLs of a remote emoji.
 const maxEmojiURL = 2048
+
+// maxEmojiTags bounds the Emoji tags read from one object.
+const maxEmojiTags = 200
 
 // emojiURL checks a remote emoji's URL or id: "" is kept as it is, and
 // anything else must be an absolute http(s) URL of at most maxEmojiURL

@@ -2,7 +2,9 @@ package federation_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,4 +139,21 @@ func TestEmojiTagsInHostile(t *testing.T) {
 		assert.NotContains(t, e.URL, " ")
 	}
 	assert.Equal(t, []string{"fine"}, codes, "only valid shortcodes with http(s) images are kept")
+}
+
+func TestEmojiTagsInBounded(t *testing.T) {
+	var tags []string
+	for i := range 1000 {
+		tags = append(tags, fmt.Sprintf(`{"type":"Emoji","name":":e%d:","icon":{"type":"Image","url":"https://remote.example/e/%d.png"}}`, i, i))
+	}
+	tags = append([]string{`{"type":"Emoji","name":":e1:","icon":{"type":"Image","url":"https://remote.example/e/dup.png"}}`}, tags...)
+	actor := []byte(`{"@context":["https://www.w3.org/ns/activitystreams"],"id":"https://remote.example/users/eve","type":"Person",
+	"preferredUsername":"eve","inbox":"https://remote.example/users/eve/inbox","tag":[` + strings.Join(tags, ",") + `]}`)
+	o, err := ap.Decode(actor)
+	require.NoError(t, err)
+	a, err := federation.ActorToAccount(o)
+	require.NoError(t, err)
+	assert.Len(t, a.Emojis, 200, "at most 200 emojis are read")
+	assert.Equal(t, "https://remote.example/e/dup.png", a.Emojis[0].URL, "the first tag of a shortcode wins")
+	assert.Equal(t, "e0", a.Emojis[1].Shortcode)
 }
