@@ -266,20 +266,65 @@ func imageURL(rs ap.Refs) string {
 	return ""
 }
 
+// emojisOf reads the Emoji tags of a remote object. The shortcodes and
+// URLs are shown to clients, which put them in HTML (Mastodon's web app
+// writes the URL into an img src as it is): a tag whose name is not a
+// valid shortcode (storage.ValidShortcode), whose image is not an
+// http(s) URL, or whose id is neither empty nor an http(s) IRI is
+// dropped, and the URLs kept are the parsed, re-escaped ones. A shortcode
+// counts once, and at most maxEmojiTags are read: each one is a row the
+// receiver may record (social.Service.RememberRemoteEmojis).
 func emojisOf(tags ap.Refs) storage.Emojis {
 	out := storage.Emojis{}
+	seen := map[string]bool{}
 	for _, t := range tags.Objects() {
 		if t.Type != ap.TypeEmoji {
 			continue
 		}
-		sc := strings.Trim(t.Name, ":")
-		img := imageURL(t.Icon)
-		if sc == "" || img == "" {
+		if len(out) == maxEmojiTags {
+			break
+		}
+		sc := strings.TrimSuffix(strings.TrimPrefix(t.Name, ":"), ":")
+		img, ok := emojiURL(imageURL(t.Icon))
+		if !ok || img == "" || !storage.ValidShortcode(sc) || seen[sc] {
 			continue
 		}
-		out = append(out, storage.Emoji{Shortcode: sc, URL: img, StaticURL: img, URI: t.ID, UpdatedAt: t.Updated})
+		seen[sc] = true
+		id, ok := emojiURL(t.ID)
+		if !ok {
+			continue
+		}
+		out = append(out, storage.Emoji{Shortcode: sc, URL: img, StaticURL: img, URI: id, UpdatedAt: t.Updated})
 	}
 	return out
+}
+
+// maxEmojiURL bounds the URLs of a remote emoji.
+const maxEmojiURL = 2048
+
+// maxEmojiTags bounds the Emoji tags read from one object.
+const maxEmojiTags = 200
+
+// emojiURL checks a remote emoji's URL or id: "" is kept as it is, and
+// anything else must be an absolute http(s) URL of at most maxEmojiURL
+// bytes; it comes back re-encoded (quotes, spaces and other characters
+// that could end an HTML attribute escaped).
+func emojiURL(s string) (string, bool) {
+	if s == "" {
+		return "", true
+	}
+	if len(s) > maxEmojiURL {
+		return "", false
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return "", false
+	}
+	out := u.String()
+	if len(out) > maxEmojiURL || strings.ContainsAny(out, "\"<>'` \t\r\n") {
+		return "", false
+	}
+	return out, true
 }
 
 // StatusToNote renders a local status as the Note Mastodon publishes: id,

@@ -2,7 +2,9 @@ package federation_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,4 +114,46 @@ func TestEmojiHandler(t *testing.T) {
 	for _, id := range []string{off.ID.String(), remote.ID.String(), "12345", "nope"} {
 		assert.Equal(t, http.StatusNotFound, get(mux, "https://local.example/emojis/"+id, "").Code, id)
 	}
+}
+
+func TestEmojiTagsInHostile(t *testing.T) {
+	actor := []byte(`{"@context":["https://www.w3.org/ns/activitystreams"],"id":"https://remote.example/users/eve","type":"Person",
+	"preferredUsername":"eve","inbox":"https://remote.example/users/eve/inbox",
+	"tag":[{"type":"Emoji","name":":ok_1:","icon":{"type":"Image","url":"https://remote.example/e/ok 1.png?a=\"b\""}},
+	{"type":"Emoji","name":":<img src=x onerror=alert(1)>:","icon":{"type":"Image","url":"https://remote.example/e/x.png"}},
+	{"type":"Emoji","name":":js:","icon":{"type":"Image","url":"javascript:alert(1)"}},
+	{"type":"Emoji","name":":data:","icon":{"type":"Image","url":"data:image/svg+xml,<svg onload=alert(1)>"}},
+	{"type":"Emoji","name":":rel:","icon":{"type":"Image","url":"/e/rel.png"}},
+	{"type":"Emoji","name":":quote:","icon":{"type":"Image","url":"https://remote.example/e/q.png?x=\"><script>"}},
+	{"type":"Emoji","name":":badid:","id":"javascript:alert(1)","icon":{"type":"Image","url":"https://remote.example/e/b.png"}},
+	{"type":"Emoji","name":"::x::","icon":{"type":"Image","url":"https://remote.example/e/c.png"}},
+	{"type":"Emoji","name":":fine:","id":"https://remote.example/emojis/1","icon":{"type":"Image","url":"https://remote.example/e/fine.png"}}]}`)
+	o, err := ap.Decode(actor)
+	require.NoError(t, err)
+	a, err := federation.ActorToAccount(o)
+	require.NoError(t, err)
+	var codes []string
+	for _, e := range a.Emojis {
+		codes = append(codes, e.Shortcode)
+		assert.NotContains(t, e.URL, `"`)
+		assert.NotContains(t, e.URL, " ")
+	}
+	assert.Equal(t, []string{"fine"}, codes, "only valid shortcodes with http(s) images are kept")
+}
+
+func TestEmojiTagsInBounded(t *testing.T) {
+	var tags []string
+	for i := range 1000 {
+		tags = append(tags, fmt.Sprintf(`{"type":"Emoji","name":":e%d:","icon":{"type":"Image","url":"https://remote.example/e/%d.png"}}`, i, i))
+	}
+	tags = append([]string{`{"type":"Emoji","name":":e1:","icon":{"type":"Image","url":"https://remote.example/e/dup.png"}}`}, tags...)
+	actor := []byte(`{"@context":["https://www.w3.org/ns/activitystreams"],"id":"https://remote.example/users/eve","type":"Person",
+	"preferredUsername":"eve","inbox":"https://remote.example/users/eve/inbox","tag":[` + strings.Join(tags, ",") + `]}`)
+	o, err := ap.Decode(actor)
+	require.NoError(t, err)
+	a, err := federation.ActorToAccount(o)
+	require.NoError(t, err)
+	assert.Len(t, a.Emojis, 200, "at most 200 emojis are read")
+	assert.Equal(t, "https://remote.example/e/dup.png", a.Emojis[0].URL, "the first tag of a shortcode wins")
+	assert.Equal(t, "e0", a.Emojis[1].Shortcode)
 }

@@ -250,20 +250,29 @@ func (s *Service) mediaRejected(ctx context.Context, domain string) bool {
 	return domain != "" && s.opts.RejectMedia != nil && s.opts.RejectMedia(ctx, domain)
 }
 
-// emojiDomain is the domain a remote emoji belongs to: its id's host, or
-// else the domain of the account that used it.
-func emojiDomain(e storage.Emoji, fallback string) string {
-	if u, err := url.Parse(e.URI); err == nil && u.Host != "" {
-		return strings.ToLower(u.Hostname())
+// emojiDomain is the domain a remote emoji used by an account of domain
+// belongs to: that domain, "" when the emoji's id names another host (a
+// server speaks for its own emojis only: one whose id claims another
+// domain could overwrite that domain's records, or slip past its
+// reject_media block).
+func emojiDomain(e storage.Emoji, domain string) string {
+	domain = strings.ToLower(domain)
+	if e.URI == "" {
+		return domain
 	}
-	return strings.ToLower(fallback)
+	u, err := url.Parse(e.URI)
+	if err != nil || !strings.EqualFold(u.Host, domain) && !strings.EqualFold(u.Hostname(), domain) {
+		return ""
+	}
+	return domain
 }
 
 // RememberRemoteEmojis records the remote custom emojis used by an
 // account of domain in custom_emojis (one row per shortcode and domain,
 // its image URL updated when it changed), best effort: emojis that are
-// invalid or of domains whose media are rejected are skipped. It returns
-// how many rows it created or updated.
+// invalid, of domains whose media are rejected or whose ids name another
+// domain than domain are skipped. It returns how many rows it created or
+// updated.
 func (s *Service) RememberRemoteEmojis(ctx context.Context, domain string, emojis storage.Emojis) (int, error) {
 	if domain == "" || len(emojis) == 0 {
 		return 0, nil

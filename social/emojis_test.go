@@ -167,6 +167,21 @@ func TestRemoteEmojis(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, local)
 
+	// A server speaks for its own emojis only: one whose id names another
+	// domain is not recorded (neither for that domain nor for the sender).
+	n, err = e.svc.RememberRemoteEmojis(e.ctx, "remote.example", storage.Emojis{
+		{Shortcode: "victim", URL: "https://remote.example/e/fake.png", URI: "https://victim.example/emojis/5"},
+		{Shortcode: "hidden", URL: "https://nomedia.example/e/h.png", URI: "https://nomedia.example/emojis/6"}})
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	for _, d := range []string{"victim.example", "nomedia.example"} {
+		spoofed, err := e.store.CustomEmojis().List(e.ctx, storage.CustomEmojiFilter{Domain: d})
+		require.NoError(t, err)
+		assert.Empty(t, spoofed, d)
+	}
+	_, err = e.store.CustomEmojis().GetByShortcode(e.ctx, "victim", "remote.example")
+	assert.ErrorIs(t, err, storage.ErrNotFound)
+
 	carol := e.remote("carol", "nomedia.example")
 	st, _, err = e.svc.ReceiveStatus(e.ctx, &storage.Status{URI: "https://nomedia.example/notes/1", AccountID: carol.ID,
 		Content: "<p>:x_x:</p>", Visibility: storage.VisibilityPublic,

@@ -140,9 +140,13 @@ func (f *Federator) RunPollUpdates(ctx context.Context) error {
 // An update that fails is tried again after the lease, a few times.
 func (f *Federator) SendDuePollUpdates(ctx context.Context) (int, error) {
 	lease := max(time.Minute, 2*f.o.SendTimeout)
+	// The jobs of one claim are sent one after the other, each within
+	// SendTimeout: a claim takes no more than the lease covers, or the
+	// last ones would be claimed (and sent) again by another process.
+	batch := min(50, max(1, int(lease/f.o.SendTimeout)-1))
 	sent := 0
 	for {
-		jobs, err := f.store.Jobs().Claim(ctx, PollUpdateJob, time.Now(), lease, 50)
+		jobs, err := f.store.Jobs().Claim(ctx, PollUpdateJob, time.Now(), lease, batch)
 		if err != nil {
 			return sent, fmt.Errorf("claim poll updates: %w", err)
 		}
@@ -162,7 +166,7 @@ func (f *Federator) SendDuePollUpdates(ctx context.Context) (int, error) {
 				return sent, fmt.Errorf("poll update of %s done: %w", j.Key, err)
 			}
 		}
-		if len(jobs) < 50 {
+		if len(jobs) < batch {
 			return sent, nil
 		}
 	}

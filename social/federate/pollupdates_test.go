@@ -108,3 +108,25 @@ func TestPollUpdateSurvivesRestart(t *testing.T) {
 	}
 	assert.Equal(t, int32(2), updates.Load())
 }
+
+// TestPollUpdatesClaimWithinLease: with a long SendTimeout the updates are
+// claimed a few at a time (a claim's sends fit in its lease), and one call
+// still sends every due update.
+func TestPollUpdatesClaimWithinLease(t *testing.T) {
+	t.Parallel()
+	a := federatetest.NewServer(t, &federatetest.Options{ManualPollUpdates: true})
+	ctx := t.Context()
+	svc := social.New(a.Store, a.URLs, nil)
+	f := federate.New(svc, a.Resolver, a.Sender, &federate.Options{SendTimeout: time.Minute})
+	past := time.Now().Add(-time.Second)
+	for i := range 3 {
+		// Statuses that are gone: their updates are done at once.
+		require.NoError(t, a.Store.Jobs().Schedule(ctx, federate.PollUpdateJob, storage.ID(1000+i), past))
+	}
+	n, err := f.SendDuePollUpdates(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	left, err := a.Store.Jobs().Claim(ctx, federate.PollUpdateJob, time.Now(), time.Minute, 10)
+	require.NoError(t, err)
+	assert.Empty(t, left, "nothing pending")
+}
