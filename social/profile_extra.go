@@ -11,7 +11,7 @@ import (
 const (
 	// ExtraHideCollections (a JSON boolean) hides the account's followers
 	// and following from everyone else (see HidesCollections).
-	ExtraHideCollections = "hide_collections"
+	ExtraHideCollections = storage.ExtraHideCollections
 	// ExtraAvatarDescription and ExtraHeaderDescription (JSON strings)
 	// describe the avatar and header images (alt text).
 	ExtraAvatarDescription = "avatar_description"

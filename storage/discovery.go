@@ -26,6 +26,10 @@ type TagUsesQuery struct {
 	Tags []string
 }
 
+// ExtraHideCollections is the key of Account.Extra (a JSON boolean) set
+// when the account hides its followers and following from everyone else.
+const ExtraHideCollections = "hide_collections"
+
 // Ranked is a record ID with the score that ranked it.
 type Ranked struct {
 	ID    ID    `db:"id"`
@@ -73,7 +77,10 @@ type Discovery interface {
 	// accountID itself and the accounts it follows, has asked to follow,
 	// blocks, mutes, dismissed (DismissSuggestion), is blocked by or whose
 	// domain it blocks, and accounts that are not discoverable, suspended,
-	// silenced or moved; they return at most limit.
+	// silenced or moved; they return at most limit. FriendsOfFriends does
+	// not go through the follows of accounts that hide their collections
+	// (Extra[ExtraHideCollections] is true): suggesting whom they follow
+	// would reveal it.
 	FriendsOfFriends(ctx context.Context, accountID ID, limit int) ([]Ranked, error)
 	MostFollowed(ctx context.Context, accountID ID, limit int) ([]Ranked, error)
 	// DismissSuggestion stops suggesting targetID to accountID. Dismissing

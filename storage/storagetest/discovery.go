@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -240,6 +241,23 @@ func testSuggestions(t *testing.T, open Opener) {
 
 	// Dismissals go with either account.
 	require.NoError(t, h.s.Accounts().Delete(ctx, dismissed.ID))
+
+	// An account that hides its collections is not gone through: whom it
+	// follows stays hidden.
+	reader := h.local(t, "reader", disc)
+	private := h.local(t, "private", disc, func(a *storage.Account) {
+		a.Extra = storage.Extra{storage.ExtraHideCollections: json.RawMessage("true")}
+	})
+	shown := h.local(t, "open", disc)
+	secret, visible := h.local(t, "secret", disc), h.local(t, "visible", disc)
+	follow(reader, private)
+	follow(reader, shown)
+	follow(private, secret)
+	follow(shown, visible)
+	fof, err = d.FriendsOfFriends(ctx, reader.ID, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []storage.Ranked{{ID: visible.ID, Score: 1}}, fof,
+		"the follows of an account hiding its collections count for nothing")
 }
 
 func testDirectStatuses(t *testing.T, open Opener) {

@@ -161,12 +161,19 @@ func suggestable(viewer storage.ID, now time.Time) (string, []any) {
 }
 
 // friendsOfFriendsSQL ranks the accounts followed by those viewer follows.
-func friendsOfFriendsSQL(viewer storage.ID, now time.Time, limit int) (string, []any) {
+// Accounts that hide their collections are not gone through: suggesting
+// whom they follow would reveal it.
+func friendsOfFriendsSQL(d Dialect, viewer storage.ID, now time.Time, limit int) (string, []any) {
 	cond, args := suggestable(viewer, now)
+	shown := "COALESCE(json_extract(via.extra, '$." + storage.ExtraHideCollections + "'), 0) <> 1"
+	if d == Postgres {
+		shown = "(via.extra::jsonb ->> '" + storage.ExtraHideCollections + "') IS DISTINCT FROM 'true'"
+	}
 	q := "SELECT f2.target_account_id AS id, COUNT(*) AS score FROM follows f1" +
+		" JOIN accounts via ON via.id = f1.target_account_id" +
 		" JOIN follows f2 ON f2.account_id = f1.target_account_id" +
 		" JOIN accounts a ON a.id = f2.target_account_id" +
-		" WHERE f1.account_id = ? AND " + cond +
+		" WHERE f1.account_id = ? AND " + shown + " AND " + cond +
 		" GROUP BY f2.target_account_id ORDER BY COUNT(*) DESC, f2.target_account_id DESC LIMIT ?"
 	return q, append(append([]any{viewer}, args...), limit)
 }
@@ -175,7 +182,7 @@ func (r discovery) FriendsOfFriends(ctx context.Context, accountID storage.ID, l
 	if limit <= 0 {
 		limit = storage.DefaultLimit
 	}
-	q, args := friendsOfFriendsSQL(accountID, r.s.now(), limit)
+	q, args := friendsOfFriendsSQL(r.s.cfg.Dialect, accountID, r.s.now(), limit)
 	out := []storage.Ranked{}
 	if err := r.s.sel(ctx, &out, q, args...); err != nil {
 		return nil, r.s.wrap(err, "friends of friends of %s", accountID)

@@ -19,7 +19,7 @@ type DiscoveryQuery struct {
 // viewer (an account ID) over the last week.
 func DiscoveryQueries(viewer storage.ID, now time.Time) []DiscoveryQuery {
 	lo, hi := idRange(now.AddDate(0, 0, -7), now)
-	fof, fofArgs := friendsOfFriendsSQL(viewer, now, 40)
+	fof, fofArgs := friendsOfFriendsSQL(SQLite, viewer, now, 40)
 	most, mostArgs := mostFollowedSQL(viewer, now, 40)
 	direct, directArgs := directSQL(viewer, storage.Page{MaxID: hi, Limit: 20})
 	ascending, ascArgs := directSQL(viewer, storage.Page{MinID: lo, Limit: 20})
