@@ -77,7 +77,20 @@ func (s *Service) tagHistories(ctx context.Context, names []string) (map[string]
 		out[n] = blank()
 	}
 	todayN := today.Unix() / 86400
+	// Uses by accounts of limited or suspended domains do not count.
+	moderated := map[string]bool{}
 	for _, r := range rows {
+		if r.Domain == "" || s.opts.Domains == nil {
+			continue
+		}
+		if _, ok := moderated[r.Domain]; !ok {
+			moderated[r.Domain] = s.opts.Domains.Silenced(ctx, r.Domain) || s.opts.Domains.Suspended(ctx, r.Domain)
+		}
+	}
+	for _, r := range rows {
+		if moderated[r.Domain] {
+			continue
+		}
 		i := int(todayN - r.Day)
 		if i < 0 || i >= TagHistoryDays {
 			continue // a status dated in the future
@@ -87,7 +100,8 @@ func (s *Service) tagHistories(ctx context.Context, names []string) (map[string]
 			h = blank()
 			out[r.Tag] = h
 		}
-		h[i].Uses, h[i].Accounts = r.Uses, r.Accounts
+		h[i].Uses += r.Uses
+		h[i].Accounts += r.Accounts
 	}
 	return out, nil
 }

@@ -11,9 +11,13 @@ type TagDayUses struct {
 	Tag string `db:"tag"`
 	// Day is the number of whole days since the Unix epoch (UTC) of the
 	// statuses' IDs (see ID.Time).
-	Day      int64 `db:"day"`
-	Uses     int64 `db:"uses"`
-	Accounts int64 `db:"accounts"`
+	Day int64 `db:"day"`
+	// Domain is the authors' domain ("" for local accounts): uses are
+	// counted per domain, so that the caller can leave out domains it
+	// moderates (an account has one domain: Accounts add up across them).
+	Domain   string `db:"domain"`
+	Uses     int64  `db:"uses"`
+	Accounts int64  `db:"accounts"`
 }
 
 // TagUsesQuery selects the hashtag uses TagUses counts.

@@ -44,6 +44,7 @@ func testTagUses(t *testing.T, open Opener) {
 	old := noon.Add(-10 * 24 * time.Hour)
 
 	alice, bob, carol := h.local(t, "alice"), h.local(t, "bob"), h.remote(t, "carol", "far.example", "")
+	dave := h.remote(t, "dave", "other.example", "")
 	silenced := h.local(t, "sil", func(a *storage.Account) { a.SilencedAt = ptr(time.Now().UTC()) })
 	suspended := h.remote(t, "sus", "far.example", "", func(a *storage.Account) { a.SuspendedAt = ptr(time.Now().UTC()) })
 
@@ -52,6 +53,7 @@ func testTagUses(t *testing.T, open Opener) {
 	h.post(t, bob, at(noon.Add(2*time.Second)), withTags("go"))
 	h.post(t, carol, at(yesterday), withTags("go"))
 	h.post(t, carol, at(old), withTags("go")) // out of the window
+	h.post(t, dave, at(noon.Add(8*time.Second)), withTags("go"))
 	// Not counted: non-public statuses, boosts, sanctioned authors.
 	h.post(t, bob, at(noon.Add(3*time.Second)), withTags("go"), withVisibility(storage.VisibilityUnlisted))
 	h.post(t, bob, at(noon.Add(4*time.Second)), withTags("go"), withVisibility(storage.VisibilityPrivate))
@@ -62,22 +64,25 @@ func testTagUses(t *testing.T, open Opener) {
 	since := today.Add(-6 * 24 * time.Hour)
 	rows, err := d.TagUses(ctx, storage.TagUsesQuery{Since: since})
 	require.NoError(t, err)
-	got := map[string]map[int64][2]int64{}
+	got := map[string]map[int64]map[string][2]int64{}
 	for _, r := range rows {
 		if got[r.Tag] == nil {
-			got[r.Tag] = map[int64][2]int64{}
+			got[r.Tag] = map[int64]map[string][2]int64{}
 		}
-		got[r.Tag][r.Day] = [2]int64{r.Uses, r.Accounts}
+		if got[r.Tag][r.Day] == nil {
+			got[r.Tag][r.Day] = map[string][2]int64{}
+		}
+		got[r.Tag][r.Day][r.Domain] = [2]int64{r.Uses, r.Accounts}
 	}
-	assert.Equal(t, map[string]map[int64][2]int64{
-		"go":   {dayOf(noon): {3, 2}, dayOf(yesterday): {1, 1}},
-		"herd": {dayOf(noon): {1, 1}},
-	}, got)
+	assert.Equal(t, map[string]map[int64]map[string][2]int64{
+		"go":   {dayOf(noon): {"": {3, 2}, "other.example": {1, 1}}, dayOf(yesterday): {"far.example": {1, 1}}},
+		"herd": {dayOf(noon): {"": {1, 1}}},
+	}, got, "by tag, day and the authors' domain")
 
 	rows, err = d.TagUses(ctx, storage.TagUsesQuery{Since: since, Until: today, Tags: []string{"GO"}})
 	require.NoError(t, err)
 	require.Len(t, rows, 1, "only yesterday is before until, only #go asked")
-	assert.Equal(t, storage.TagDayUses{Tag: "go", Day: dayOf(yesterday), Uses: 1, Accounts: 1}, rows[0])
+	assert.Equal(t, storage.TagDayUses{Tag: "go", Day: dayOf(yesterday), Domain: "far.example", Uses: 1, Accounts: 1}, rows[0])
 
 	rows, err = d.TagUses(ctx, storage.TagUsesQuery{Since: since, Tags: []string{"nothing"}})
 	require.NoError(t, err)

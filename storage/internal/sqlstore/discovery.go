@@ -54,7 +54,7 @@ func idRange(since, until time.Time) (storage.ID, storage.ID) {
 // twice), of the tags listed in a fifth argument when withTags is set.
 func tagUsesSQL(withTags bool) string {
 	day := fmt.Sprintf("t.status_id / %d", idsPerDay)
-	q := "SELECT t.tag AS tag, " + day + " AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts" +
+	q := "SELECT t.tag AS tag, " + day + " AS day, a.domain AS domain, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts" +
 		" FROM status_tags t JOIN statuses s ON s.id = t.status_id JOIN accounts a ON a.id = s.account_id" +
 		" WHERE t.status_id >= ? AND t.status_id < ? AND s.id >= ? AND s.id < ?"
 	if withTags {
@@ -62,7 +62,7 @@ func tagUsesSQL(withTags bool) string {
 	}
 	return q + " AND s.visibility = 'public' AND s.reblog_of_id IS NULL" +
 		" AND a.suspended_at IS NULL AND a.silenced_at IS NULL" +
-		" GROUP BY t.tag, " + day
+		" GROUP BY t.tag, " + day + ", a.domain"
 }
 
 func (r discovery) TagUses(ctx context.Context, q storage.TagUsesQuery) ([]storage.TagDayUses, error) {
