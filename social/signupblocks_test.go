@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/netip"
+	"strconv"
 	"testing"
 	"time"
 
@@ -123,4 +124,40 @@ func TestSignUpBlocks(t *testing.T) {
 	require.ErrorIs(t, err, social.ErrNotFound)
 	assert.ElementsMatch(t, []string{"email_domain_block.create", "canonical_email_block.create", "ip_block.create", "ip_block.update",
 		"ip_block.delete", "email_domain_block.delete", "canonical_email_block.delete"}, e.audit())
+}
+
+func FuzzCanonicalEmail(f *testing.F) {
+	for _, s := range []string{"J.Doe+x@Example.com", "@", "a@b@c", "+@.", "ÄÖ.ü+1@Ünï.test", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := social.CanonicalEmail(s)
+		if social.CanonicalEmail(c) != c {
+			t.Fatalf("%q → %q is not stable", s, c)
+		}
+		if len(social.CanonicalEmailHash(s)) != 64 {
+			t.Fatal("hash length")
+		}
+	})
+}
+
+// BenchmarkIPRulesSeverity measures the no_access check of one request
+// against n IP blocks (a linear scan).
+func BenchmarkIPRulesSeverity(b *testing.B) {
+	for _, n := range []int{0, 10, 1000} {
+		bs := make([]*storage.IPBlock, n)
+		for i := range bs {
+			bs[i] = &storage.IPBlock{IP: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24).String(),
+				Severity: storage.IPNoAccess}
+		}
+		rules := social.CompileIPBlocks(bs)
+		addr, now := netip.MustParseAddr("203.0.113.9"), time.Now()
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				if rules.Severity(addr, now) != "" {
+					b.Fatal("matched")
+				}
+			}
+		})
+	}
 }
