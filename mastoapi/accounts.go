@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -88,6 +89,8 @@ func (a *API) preferences(w http.ResponseWriter, r *http.Request) error {
 type signUpInput struct {
 	Username, Email, Password, Locale, Reason string
 	Agreement                                 bool
+	// IP is where the attempt comes from, for IP blocks (zero: unknown).
+	IP netip.Addr
 }
 
 func signUpFrom(p *Params) signUpInput {
@@ -116,11 +119,17 @@ func (a *API) signUp(ctx context.Context, in signUpInput) (*storage.Account, *st
 	if len([]rune(in.Reason)) > 500 {
 		return nil, nil, validationError("Reason is too long (maximum is 500 characters)")
 	}
+	// Sign-up protections: IP blocks (403 or approval), email domain and
+	// canonical email blocks (422 ERR_BLOCKED).
+	approval, err := social.CheckSignUp(ctx, a.store, in.Email, in.IP, a.now())
+	if err != nil {
+		return nil, nil, err
+	}
 	acct, u, err := social.CreateUser(ctx, a.store, a.urls, social.NewUser{
 		Username: in.Username,
 		Email:    in.Email,
 		Password: in.Password,
-		Approved: a.info.Registrations == RegistrationsOpen,
+		Approved: a.info.Registrations == RegistrationsOpen && !approval,
 		Locale:   in.Locale,
 		Reason:   in.Reason,
 	})
@@ -145,7 +154,9 @@ func (a *API) registerAccount(w http.ResponseWriter, r *http.Request) error {
 	if au.Account != nil {
 		return ErrNotAllowed // signed-in users do not sign up again
 	}
-	acct, _, err := a.signUp(r.Context(), signUpFrom(ParamsOf(r)))
+	in := signUpFrom(ParamsOf(r))
+	in.IP = a.clientAddr(r)
+	acct, _, err := a.signUp(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -178,6 +189,7 @@ func (a *API) signUpGet(w http.ResponseWriter, r *http.Request) error {
 func (a *API) signUpPost(w http.ResponseWriter, r *http.Request) error {
 	p := ParamsOf(r)
 	in := signUpFrom(p)
+	in.IP = a.clientAddr(r)
 	if !a.checkCSRF(r, p) {
 		return a.signUpPage(w, r, http.StatusForbidden, in, "This form has expired. Please try again.")
 	}

@@ -175,6 +175,9 @@ type API struct {
 	uploads uploadSlots
 
 	trends trendsCache
+
+	// ipBlocks caches the IP blocks for the no_access check (signupblocks.go).
+	ipBlocks ipBlockCache
 }
 
 var _ http.Handler = (*API)(nil)
@@ -233,6 +236,8 @@ func New(store storage.Store, svc *social.Service, urls *social.URLs, opts *Opti
 	})
 	a.registerRoutes()
 	a.handler = a.recoverPanics(CORS(a.router))
+	// Requests from no_access IP blocks are refused before anything else.
+	a.handler = a.denyBlockedIPs(a.handler)
 	return a
 }
 

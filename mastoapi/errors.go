@@ -83,6 +83,8 @@ func fieldError(field, message string) *Error {
 		code = "ERR_TOO_LONG"
 	case strings.Contains(message, "taken"):
 		code = "ERR_TAKEN"
+	case strings.Contains(message, "disallowed"):
+		code = "ERR_BLOCKED"
 	}
 	e.Details[field] = []ErrorDetail{{Error: code, Description: message}}
 	return e

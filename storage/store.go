@@ -46,6 +46,9 @@ type Store interface {
 	CustomEmojis() CustomEmojis
 	Discovery() Discovery
 	DirectStatuses() DirectStatuses
+	EmailDomainBlocks() EmailDomainBlocks
+	IPBlocks() IPBlocks
+	CanonicalEmailBlocks() CanonicalEmailBlocks
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when
