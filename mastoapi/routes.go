@@ -61,6 +61,7 @@ func (a *API) registerRoutes() {
 	a.registerAdminRoutes()
 	a.registerAnnouncementRoutes()
 	a.registerTrendRoutes()
+	a.registerDiscoveryMiscRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {
