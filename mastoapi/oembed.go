@@ -43,7 +43,7 @@ func (a *API) oembedStatusID(raw string) (storage.ID, string, bool) {
 		return 0, "", false
 	}
 	sid, err := storage.ParseID(id)
-	if err != nil || user == "" {
+	if err != nil || sid == 0 || user == "" {
 		return 0, "", false
 	}
 	return sid, user, true
