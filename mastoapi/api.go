@@ -65,6 +65,20 @@ type InstanceInfo struct {
 	SourceURL            string   // default https://github.com/herd-social/herd
 	VAPIDPublicKey       string   // Web Push key; empty until push exists
 	StreamingURL         string   // default the public URL with ws(s)://
+	// ExtendedDescription, PrivacyPolicy and TermsOfService are the texts
+	// of GET /api/v1/instance/extended_description, /privacy_policy and
+	// /terms_of_service: HTML (sanitized before it is served) or plain
+	// text (paragraphs split at blank lines). Unset, the extended
+	// description is empty and the other two answer 404.
+	ExtendedDescription string
+	PrivacyPolicy       string
+	TermsOfService      string
+	// The texts' last changes (default the first time one is served).
+	ExtendedDescriptionUpdatedAt time.Time
+	PrivacyPolicyUpdatedAt       time.Time
+	// TermsOfServiceDate is the day the terms came into effect (default
+	// the first time they are served).
+	TermsOfServiceDate time.Time
 }
 
 // RateLimit configures the in-memory rate limiter. Counters are per
@@ -178,6 +192,7 @@ type API struct {
 
 	// ipBlocks caches the IP blocks for the no_access check (signupblocks.go).
 	ipBlocks ipBlockCache
+	texts instanceTexts
 }
 
 var _ http.Handler = (*API)(nil)

@@ -62,6 +62,7 @@ func (a *API) registerRoutes() {
 	a.registerAnnouncementRoutes()
 	a.registerTrendRoutes()
 	a.registerSignUpBlockRoutes()
+	a.registerDiscoveryMiscRoutes()
 
 	// Default images.
 	for _, m := range []string{get, http.MethodHead} {

@@ -90,6 +90,12 @@ type Discovery interface {
 	// DismissSuggestion stops suggesting targetID to accountID. Dismissing
 	// twice is a no-op.
 	DismissSuggestion(ctx context.Context, accountID, targetID ID) error
+
+	// Directory returns the IDs of the accounts of the profile directory,
+	// in q's order: discoverable accounts that are neither suspended,
+	// silenced nor moved, and whose user (for local accounts that have
+	// one) is approved.
+	Directory(ctx context.Context, q DirectoryQuery) ([]ID, error)
 }
 
 // DirectStatuses indexes the direct statuses of each account.
@@ -97,4 +103,19 @@ type DirectStatuses interface {
 	// Page pages through the IDs of the direct statuses accountID wrote or
 	// is mentioned in, newest first, with the Page semantics.
 	Page(ctx context.Context, accountID ID, p Page) ([]ID, error)
+}
+
+// DirectoryQuery selects a page of the profile directory.
+type DirectoryQuery struct {
+	// Viewer, when not zero, leaves out the accounts it blocks, mutes or is
+	// blocked by, and (unless Local) those of the domains it blocks.
+	Viewer ID
+	// Local selects local accounts only.
+	Local bool
+	// New orders by creation, newest first; otherwise by the time of the
+	// latest status, most recent first (accounts that never posted last).
+	New bool
+	// Offset skips that many accounts; Limit bounds the page (default
+	// DefaultLimit).
+	Offset, Limit int
 }

@@ -146,6 +146,10 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	if err != nil {
 		return nil, err
 	}
+	texts, err := c.instanceTexts()
+	if err != nil {
+		return nil, err
+	}
 	a.api = mastoapi.New(st, a.svc, urls, &mastoapi.Options{
 		RateLimit: limit,
 		Media:     a.media,
@@ -159,6 +163,10 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 			Version:        Version,
 			Registrations:  mastoapi.RegistrationsMode(c.Registrations),
 			VAPIDPublicKey: vapid.Public,
+
+			ExtendedDescription: texts.extended, ExtendedDescriptionUpdatedAt: texts.extendedAt,
+			PrivacyPolicy: texts.privacy, PrivacyPolicyUpdatedAt: texts.privacyAt,
+			TermsOfService: texts.terms, TermsOfServiceDate: texts.termsDate,
 		},
 	})
 

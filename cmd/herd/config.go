@@ -37,6 +37,11 @@ type config struct {
 	// DomainBlocksVisibility: who may read the public list of blocked domains.
 	DomainBlocksVisibility string
 	RemoteMedia            string
+	// Texts of the instance's about pages.
+	ExtendedDescriptionFile string
+	PrivacyPolicyFile       string
+	TermsOfServiceFile      string
+	TermsOfServiceDate      string
 }
 
 // setting describes one configuration key.
@@ -64,6 +69,10 @@ var settings = []setting{
 	{"policy-file", "HERD_POLICY_FILE", "", "optional inbound moderation policy file (see docs/moderation.md)", func(c *config) *string { return &c.PolicyFile }, true},
 	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
 	{"remote-media", "HERD_REMOTE_MEDIA", "cache", "remote attachments, avatars and headers: cache (fetched in the background, served from /media/) or link (left at their remote URLs)", func(c *config) *string { return &c.RemoteMedia }, true},
+	{"extended-description-file", "HERD_EXTENDED_DESCRIPTION_FILE", "", "file of the extended description (HTML or plain text) served at /api/v1/instance/extended_description", func(c *config) *string { return &c.ExtendedDescriptionFile }, true},
+	{"privacy-policy-file", "HERD_PRIVACY_POLICY_FILE", "", "file of the privacy policy (HTML or plain text) served at /api/v1/instance/privacy_policy", func(c *config) *string { return &c.PrivacyPolicyFile }, true},
+	{"terms-of-service-file", "HERD_TERMS_OF_SERVICE_FILE", "", "file of the terms of service (HTML or plain text) served at /api/v1/instance/terms_of_service", func(c *config) *string { return &c.TermsOfServiceFile }, true},
+	{"terms-of-service-date", "HERD_TERMS_OF_SERVICE_DATE", "", "day the terms of service came into effect, YYYY-MM-DD (default the file's modification day)", func(c *config) *string { return &c.TermsOfServiceDate }, true},
 }
 
 // registerFlags adds the settings' flags to fs (serve-only ones when serve is set).
@@ -213,6 +222,9 @@ func (c *config) validate(serve bool) error {
 	case "open", "approval", "closed":
 	default:
 		return fmt.Errorf("--registrations %q: want open, approval or closed", c.Registrations)
+	}
+	if _, err := c.instanceTexts(); err != nil {
+		return err
 	}
 	return nil
 }

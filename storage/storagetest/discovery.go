@@ -22,6 +22,7 @@ func RunDiscovery(t *testing.T, open func(t *testing.T) storage.Store) {
 	t.Run("Activity", func(t *testing.T) { testActivity(t, open) })
 	t.Run("Suggestions", func(t *testing.T) { testSuggestions(t, open) })
 	t.Run("DirectStatuses", func(t *testing.T) { testDirectStatuses(t, open) })
+	t.Run("Directory", func(t *testing.T) { testDirectory(t, open) })
 }
 
 // at gives a status the ID of a status created at tm.
