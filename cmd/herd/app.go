@@ -150,7 +150,12 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := parseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	a.api = mastoapi.New(st, a.svc, urls, &mastoapi.Options{
+		ClientIP:  proxies.clientIP,
 		RateLimit: limit,
 		Media:     a.media,
 		Logger:    log.With("component", "api"),

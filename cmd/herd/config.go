@@ -29,6 +29,8 @@ type config struct {
 	LogLevel      string
 	LogFormat     string
 	AllowPrivate  string
+	// TrustedProxies: whose X-Forwarded-For gives the client's address.
+	TrustedProxies string
 	Registrations string
 	Title         string
 	RateLimit     string
@@ -68,6 +70,7 @@ var settings = []setting{
 	{"domain-blocks-visibility", "HERD_DOMAIN_BLOCKS_VISIBILITY", "nobody", "who may read the list of blocked domains (/api/v1/instance/domain_blocks): all, users or nobody", func(c *config) *string { return &c.DomainBlocksVisibility }, true},
 	{"policy-file", "HERD_POLICY_FILE", "", "optional inbound moderation policy file (see docs/moderation.md)", func(c *config) *string { return &c.PolicyFile }, true},
 	{"allow-private-addresses", "HERD_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs that outgoing requests may reach despite the SSRF guard (local testing, e.g. 127.0.0.0/8)", func(c *config) *string { return &c.AllowPrivate }, true},
+	{"trusted-proxies", "HERD_TRUSTED_PROXIES", "127.0.0.1,::1", "comma-separated addresses and CIDRs of the reverse proxies in front of herd: from them, the client's address (for rate limits and IP blocks) is read from X-Forwarded-For; empty trusts none", func(c *config) *string { return &c.TrustedProxies }, true},
 	{"remote-media", "HERD_REMOTE_MEDIA", "cache", "remote attachments, avatars and headers: cache (fetched in the background, served from /media/) or link (left at their remote URLs)", func(c *config) *string { return &c.RemoteMedia }, true},
 	{"extended-description-file", "HERD_EXTENDED_DESCRIPTION_FILE", "", "file of the extended description (HTML or plain text) served at /api/v1/instance/extended_description", func(c *config) *string { return &c.ExtendedDescriptionFile }, true},
 	{"privacy-policy-file", "HERD_PRIVACY_POLICY_FILE", "", "file of the privacy policy (HTML or plain text) served at /api/v1/instance/privacy_policy", func(c *config) *string { return &c.PrivacyPolicyFile }, true},
@@ -225,6 +228,9 @@ func (c *config) validate(serve bool) error {
 	}
 	if _, err := c.instanceTexts(); err != nil {
 		return err
+	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	return nil
 }
