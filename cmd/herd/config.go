@@ -22,20 +22,20 @@ import (
 // precedence) command-line flags, HERD_* environment variables, an optional
 // config file, and defaults.
 type config struct {
-	Listen        string
-	PublicURL     string
-	Data          string
-	Database      string
-	LogLevel      string
-	LogFormat     string
-	AllowPrivate  string
+	Listen       string
+	PublicURL    string
+	Data         string
+	Database     string
+	LogLevel     string
+	LogFormat    string
+	AllowPrivate string
 	// TrustedProxies: whose X-Forwarded-For gives the client's address.
 	TrustedProxies string
-	Registrations string
-	Title         string
-	RateLimit     string
-	ConfigFile    string
-	PolicyFile    string
+	Registrations  string
+	Title          string
+	RateLimit      string
+	ConfigFile     string
+	PolicyFile     string
 	// DomainBlocksVisibility: who may read the public list of blocked domains.
 	DomainBlocksVisibility string
 	RemoteMedia            string
