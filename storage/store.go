@@ -46,6 +46,7 @@ type Store interface {
 	CustomEmojis() CustomEmojis
 	Discovery() Discovery
 	DirectStatuses() DirectStatuses
+	NotificationRequests() NotificationRequests
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

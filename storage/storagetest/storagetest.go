@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"CachedImages", func(t *testing.T, open Opener) { RunCachedImages(t, open) }},
 		{"CustomEmojis", func(t *testing.T, open Opener) { RunCustomEmojis(t, open) }},
 		{"Discovery", func(t *testing.T, open Opener) { RunDiscovery(t, open) }},
+		{"NotificationRequests", func(t *testing.T, open Opener) { RunNotificationRequests(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
