@@ -34,6 +34,11 @@ func (s *Service) notificationAction(ctx context.Context, tx storage.Store, reci
 	if !limitFilterable(typ) {
 		return storage.PolicyAccept, nil
 	}
+	nr := tx.NotificationRequests()
+	p, err := nr.Policy(ctx, recipient.ID)
+	if err != nil {
+		return "", fmt.Errorf("notification policy: %w", err)
+	}
 	fs, err := tx.Follows().States(ctx, recipient.ID, []storage.ID{from.ID})
 	if err != nil {
 		return "", fmt.Errorf("notification policy: follow state: %w", err)
@@ -41,18 +46,6 @@ func (s *Service) notificationAction(ctx context.Context, tx storage.Store, reci
 	state := fs[from.ID]
 	if state.Following != nil {
 		return storage.PolicyAccept, nil
-	}
-	nr := tx.NotificationRequests()
-	permitted, err := nr.Permitted(ctx, recipient.ID, from.ID)
-	if err != nil {
-		return "", fmt.Errorf("notification policy: %w", err)
-	}
-	if permitted {
-		return storage.PolicyAccept, nil
-	}
-	p, err := nr.Policy(ctx, recipient.ID)
-	if err != nil {
-		return "", fmt.Errorf("notification policy: %w", err)
 	}
 	actions := []storage.PolicyAction{p.ForNotFollowing}
 	if !state.FollowedBy {
@@ -64,7 +57,7 @@ func (s *Service) notificationAction(ctx context.Context, tx storage.Store, reci
 	if s.Limited(ctx, from) {
 		actions = append(actions, p.ForLimitedAccounts)
 	}
-	if typ == storage.NotifyMention && st != nil && st.Visibility == storage.VisibilityDirect {
+	if typ == storage.NotifyMention && st != nil && st.Visibility == storage.VisibilityDirect && p.ForPrivateMentions != storage.PolicyAccept {
 		reply, err := repliesToMention(ctx, tx, recipient, from, st)
 		if err != nil {
 			return "", err
@@ -77,10 +70,23 @@ func (s *Service) notificationAction(ctx context.Context, tx storage.Store, reci
 	for _, a := range actions {
 		switch a {
 		case storage.PolicyDrop:
-			return storage.PolicyDrop, nil
+			out = storage.PolicyDrop
 		case storage.PolicyFilter:
-			out = storage.PolicyFilter
+			if out != storage.PolicyDrop {
+				out = storage.PolicyFilter
+			}
 		}
+	}
+	if out == storage.PolicyAccept {
+		return out, nil
+	}
+	// A sender whose request the recipient accepted is never filtered.
+	permitted, err := nr.Permitted(ctx, recipient.ID, from.ID)
+	if err != nil {
+		return "", fmt.Errorf("notification policy: %w", err)
+	}
+	if permitted {
+		return storage.PolicyAccept, nil
 	}
 	return out, nil
 }

@@ -56,3 +56,39 @@ func TestNotificationPolicyNewAccounts(t *testing.T) {
 		assert.Len(t, e.events.ofType(social.EventNotificationCreated), before+2)
 	})
 }
+
+// BenchmarkMentionNotification posts a status by a stranger mentioning
+// ten local users, whose notifications go through their policy: the
+// default one (accepted), or for_not_following=filter (filed as requests).
+func BenchmarkMentionNotification(b *testing.B) {
+	for _, filter := range []bool{false, true} {
+		b.Run(map[bool]string{false: "accept", true: "filter"}[filter], func(b *testing.B) {
+			urls, err := social.NewURLs("https://herd.example")
+			require.NoError(b, err)
+			st := openSQLite(b)
+			svc := social.New(st, urls, nil)
+			ctx := b.Context()
+			mk := func(name string) *storage.Account {
+				a := &storage.Account{Username: name, URI: urls.Actor(name)}
+				require.NoError(b, st.Accounts().Create(ctx, a))
+				return a
+			}
+			stranger := mk("stranger")
+			text := ""
+			for i := range 10 {
+				a := mk("u" + string(rune('a'+i)))
+				text += "@" + a.Username + " "
+				if filter {
+					p := storage.DefaultNotificationPolicy(a.ID)
+					p.ForNotFollowing = storage.PolicyFilter
+					require.NoError(b, svc.UpdateNotificationPolicy(ctx, a, p))
+				}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				_, err := svc.PostStatus(ctx, stranger, social.PostInput{Text: text + "hi", Visibility: storage.VisibilityPublic})
+				require.NoError(b, err)
+			}
+		})
+	}
+}
