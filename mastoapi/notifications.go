@@ -43,6 +43,7 @@ func notificationFilter(p *Params) (f storage.NotificationFilter, ok bool, err e
 	if f.FromAccountID, err = p.ID("account_id"); err != nil {
 		return f, false, err
 	}
+	f.IncludeFiltered = p.Bool("include_filtered", false)
 	return f, true, nil
 }
 

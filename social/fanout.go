@@ -226,8 +226,9 @@ func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, reci
 			return nil
 		}
 	}
-	if s.Limited(ctx, from) {
-		// A limited account notifies only its followers.
+	if !limitFilterable(typ) && s.Limited(ctx, from) {
+		// A limited account notifies only its followers (the types the
+		// notification policy covers go through for_limited_accounts).
 		if _, err := tx.Follows().Get(ctx, recipient.ID, from.ID); err != nil {
 			return ignoreNotFound(err)
 		}
@@ -243,6 +244,18 @@ func (s *Service) notify(ctx context.Context, tx storage.Store, ev *events, reci
 		n.GroupKey = string(typ) + "-" + n.StatusID.String() + "-" + slice
 	case storage.NotifyFollow:
 		n.GroupKey = string(typ) + "-" + slice
+	}
+	switch action, err := s.notificationAction(ctx, tx, recipient, from, typ, st); {
+	case err != nil:
+		return err
+	case action == storage.PolicyDrop:
+		return nil
+	case action == storage.PolicyFilter:
+		// Kept aside in a notification request: neither streamed nor pushed.
+		if _, err := tx.NotificationRequests().File(ctx, n); err != nil {
+			return fmt.Errorf("file %s notification: %w", typ, err)
+		}
+		return nil
 	}
 	if err := tx.Notifications().Create(ctx, n); err != nil {
 		return fmt.Errorf("create %s notification: %w", typ, err)

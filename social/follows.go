@@ -576,7 +576,7 @@ func relationships(ctx context.Context, st storage.Store, viewer storage.ID, ids
 // dismissFrom deletes recipient's notifications of one type from one account.
 func dismissFrom(ctx context.Context, tx storage.Store, recipientID, fromID storage.ID, typ storage.NotificationType) error {
 	for {
-		ns, err := tx.Notifications().List(ctx, recipientID, storage.NotificationFilter{Types: []storage.NotificationType{typ}, FromAccountID: fromID},
+		ns, err := tx.Notifications().List(ctx, recipientID, storage.NotificationFilter{Types: []storage.NotificationType{typ}, FromAccountID: fromID, IncludeFiltered: true},
 			storage.Page{Limit: storage.MaxLimit})
 		if err != nil {
 			return fmt.Errorf("list %s notifications: %w", typ, err)

@@ -64,6 +64,13 @@ func (s *Service) keepNotifications(ctx context.Context, account *storage.Accoun
 	if err := rel.loadFollowing(ctx, s.store, limitedIDs); err != nil {
 		return nil, err
 	}
+	// ... or the account accepts them (policy or accepted request).
+	if limitedIDs, err = s.acceptedLimited(ctx, account, limitedIDs); err != nil {
+		return nil, err
+	}
+	for _, id := range limitedIDs {
+		limited[id] = false
+	}
 	// Statuses: still visible to the account.
 	visible := map[storage.ID]bool{}
 	if statusIDs = uniqueIDs(statusIDs); len(statusIDs) > 0 {
@@ -139,21 +146,11 @@ func (s *Service) countVisibleSince(ctx context.Context, account *storage.Accoun
 	return count, nil
 }
 
-// notifyLimited reports whether a notification from a limited account to
-// recipient must not be created: from is limited, recipient does not
-// follow it, and the type is one Mastodon filters.
-func (s *Service) notifyLimited(ctx context.Context, tx storage.Store, recipient, from *storage.Account, typ storage.NotificationType) (bool, error) {
-	if from.SuspendedAt != nil {
-		return true, nil
-	}
-	if !limitFilterable(typ) || !s.Limited(ctx, from) {
-		return false, nil
-	}
-	fs, err := tx.Follows().States(ctx, recipient.ID, []storage.ID{from.ID})
-	if err != nil {
-		return false, fmt.Errorf("notify: follow state: %w", err)
-	}
-	return fs[from.ID].Following == nil, nil
+// notifyLimited reports whether a notification from from must not be
+// created because from is suspended. Limited senders go through the
+// recipient's notification policy (for_limited_accounts, notificationAction).
+func (s *Service) notifyLimited(_ context.Context, _ storage.Store, _, from *storage.Account, _ storage.NotificationType) (bool, error) {
+	return from.SuspendedAt != nil, nil
 }
 
 // RefusesFetch reports whether owner (a local account) refuses signer

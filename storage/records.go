@@ -448,6 +448,9 @@ type Notification struct {
 	GroupKey      string           `db:"group_key"`
 	Extra         Extra            `db:"extra"`
 	CreatedAt     time.Time        `db:"created_at"`
+	// Filtered is set on a notification the recipient's policy kept aside
+	// in a NotificationRequest.
+	Filtered bool `db:"filtered"`
 }
 
 // NotificationFilter narrows a notification listing.
@@ -455,6 +458,8 @@ type NotificationFilter struct {
 	Types         []NotificationType
 	ExcludeTypes  []NotificationType
 	FromAccountID ID
+	// IncludeFiltered also lists filtered notifications.
+	IncludeFiltered bool
 }
 
 // Application is an OAuth2 client registered through POST /api/v1/apps.

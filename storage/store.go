@@ -49,6 +49,7 @@ type Store interface {
 	EmailDomainBlocks() EmailDomainBlocks
 	IPBlocks() IPBlocks
 	CanonicalEmailBlocks() CanonicalEmailBlocks
+	NotificationRequests() NotificationRequests
 
 	// Tx runs fn in a transaction: every store reached through the Store
 	// passed to fn reads and writes within it. The transaction commits when

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"CustomEmojis", func(t *testing.T, open Opener) { RunCustomEmojis(t, open) }},
 		{"Discovery", func(t *testing.T, open Opener) { RunDiscovery(t, open) }},
 		{"SignUpBlocks", func(t *testing.T, open Opener) { RunSignUpBlocks(t, open) }},
+		{"NotificationRequests", func(t *testing.T, open Opener) { RunNotificationRequests(t, open) }},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -64,6 +64,9 @@ func notificationWhere(accountID storage.ID, f storage.NotificationFilter) ([]st
 		where = append(where, "from_account_id = ?")
 		args = append(args, f.FromAccountID)
 	}
+	if !f.IncludeFiltered {
+		where = append(where, "NOT filtered")
+	}
 	return where, args
 }
 
