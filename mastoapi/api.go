@@ -192,7 +192,7 @@ type API struct {
 
 	// ipBlocks caches the IP blocks for the no_access check (signupblocks.go).
 	ipBlocks ipBlockCache
-	texts instanceTexts
+	texts    instanceTexts
 }
 
 var _ http.Handler = (*API)(nil)
