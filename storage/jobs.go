@@ -42,7 +42,9 @@ type Jobs interface {
 	Claim(ctx context.Context, kind string, now time.Time, lease time.Duration, n int) ([]*Job, error)
 	// Done ends the claimed job j. It is removed, unless it was scheduled
 	// again since it was claimed (its Rev changed): then it stays, released
-	// and due at again (its attempts reset), and Done reports true.
+	// and due at again (its attempts reset), and Done reports true. Done
+	// does nothing (and reports false) when j is no longer the latest claim
+	// of the job: its lease lapsed and another runner claimed it.
 	Done(ctx context.Context, j *Job, again time.Time) (bool, error)
 	// Get returns the pending job (kind, key), or ErrNotFound.
 	Get(ctx context.Context, kind string, key ID) (*Job, error)

@@ -80,14 +80,16 @@ func (r jobs) Done(ctx context.Context, j *storage.Job, again time.Time) (bool, 
 	kept := false
 	err := r.s.Tx(ctx, func(tx storage.Store) error {
 		ts := tx.(*Store)
-		res, err := ts.exec(ctx, "DELETE FROM jobs WHERE id = ? AND rev = ?", j.ID, j.Rev)
+		// Only the latest claim ends the job: a runner whose lease lapsed
+		// and was claimed again (attempts grew) leaves it to the new one.
+		res, err := ts.exec(ctx, "DELETE FROM jobs WHERE id = ? AND rev = ? AND attempts = ?", j.ID, j.Rev, j.Attempts)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n > 0 {
 			return err
 		}
-		res, err = ts.exec(ctx, "UPDATE jobs SET locked_until = NULL, attempts = 0, due_at = ? WHERE id = ?", norm(again), j.ID)
+		res, err = ts.exec(ctx, "UPDATE jobs SET locked_until = NULL, attempts = 0, due_at = ? WHERE id = ? AND attempts = ?", norm(again), j.ID, j.Attempts)
 		if err != nil {
 			return err
 		}
