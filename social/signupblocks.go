@@ -233,24 +233,10 @@ func (s *Service) CreateEmailDomainBlock(ctx context.Context, actor Moderator, d
 
 // DeleteEmailDomainBlock lifts an email domain block.
 func (s *Service) DeleteEmailDomainBlock(ctx context.Context, actor Moderator, id storage.ID) (*storage.EmailDomainBlock, error) {
-	if err := checkAdmin(ctx, s.store, actor); err != nil {
-		return nil, err
-	}
-	var b *storage.EmailDomainBlock
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
-		var err error
-		if b, err = tx.EmailDomainBlocks().Get(ctx, id); err != nil {
-			return notFound(err, "email domain block %s", id)
-		}
-		if err := tx.EmailDomainBlocks().Delete(ctx, id); err != nil {
-			return notFound(err, "delete email domain block %s", id)
-		}
-		return s.audit(ctx, tx, actor, "email_domain_block.delete", "email_domain_block", id, modName(actor)+" unblocked e-mail domain "+b.Domain)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return deleteAudited(ctx, s, actor, id, "email domain block", "email_domain_block",
+		func(tx storage.Store) (*storage.EmailDomainBlock, error) { return tx.EmailDomainBlocks().Get(ctx, id) },
+		func(tx storage.Store) error { return tx.EmailDomainBlocks().Delete(ctx, id) },
+		func(b *storage.EmailDomainBlock) string { return " unblocked e-mail domain " + b.Domain })
 }
 
 // ---- IP blocks ----
@@ -372,24 +358,10 @@ func (s *Service) UpdateIPBlock(ctx context.Context, actor Moderator, id storage
 
 // DeleteIPBlock lifts an IP block.
 func (s *Service) DeleteIPBlock(ctx context.Context, actor Moderator, id storage.ID) (*storage.IPBlock, error) {
-	if err := checkAdmin(ctx, s.store, actor); err != nil {
-		return nil, err
-	}
-	var b *storage.IPBlock
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
-		var err error
-		if b, err = tx.IPBlocks().Get(ctx, id); err != nil {
-			return notFound(err, "ip block %s", id)
-		}
-		if err := tx.IPBlocks().Delete(ctx, id); err != nil {
-			return notFound(err, "delete ip block %s", id)
-		}
-		return s.audit(ctx, tx, actor, "ip_block.delete", "ip_block", id, modName(actor)+" unblocked "+b.IP)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return deleteAudited(ctx, s, actor, id, "ip block", "ip_block",
+		func(tx storage.Store) (*storage.IPBlock, error) { return tx.IPBlocks().Get(ctx, id) },
+		func(tx storage.Store) error { return tx.IPBlocks().Delete(ctx, id) },
+		func(b *storage.IPBlock) string { return " unblocked " + b.IP })
 }
 
 // ---- canonical email blocks ----
@@ -439,24 +411,12 @@ func (s *Service) CreateCanonicalEmailBlock(ctx context.Context, actor Moderator
 
 // DeleteCanonicalEmailBlock lifts a canonical email block.
 func (s *Service) DeleteCanonicalEmailBlock(ctx context.Context, actor Moderator, id storage.ID) (*storage.CanonicalEmailBlock, error) {
-	if err := checkAdmin(ctx, s.store, actor); err != nil {
-		return nil, err
-	}
-	var b *storage.CanonicalEmailBlock
-	err := s.store.Tx(ctx, func(tx storage.Store) error {
-		var err error
-		if b, err = tx.CanonicalEmailBlocks().Get(ctx, id); err != nil {
-			return notFound(err, "canonical email block %s", id)
-		}
-		if err := tx.CanonicalEmailBlocks().Delete(ctx, id); err != nil {
-			return notFound(err, "delete canonical email block %s", id)
-		}
-		return s.audit(ctx, tx, actor, "canonical_email_block.delete", "canonical_email_block", id, modName(actor)+" unblocked e-mail hash "+b.CanonicalEmailHash)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return deleteAudited(ctx, s, actor, id, "canonical email block", "canonical_email_block",
+		func(tx storage.Store) (*storage.CanonicalEmailBlock, error) {
+			return tx.CanonicalEmailBlocks().Get(ctx, id)
+		},
+		func(tx storage.Store) error { return tx.CanonicalEmailBlocks().Delete(ctx, id) },
+		func(b *storage.CanonicalEmailBlock) string { return " unblocked e-mail hash " + b.CanonicalEmailHash })
 }
 
 // TestCanonicalEmailBlocks returns the canonical email blocks that match
@@ -473,4 +433,30 @@ func (s *Service) TestCanonicalEmailBlocks(ctx context.Context, actor Moderator,
 		return nil, fmt.Errorf("test canonical email blocks: %w", err)
 	}
 	return out, nil
+}
+
+// deleteAudited deletes one admin-only record (what, e.g. "ip block")
+// read through get and removed through del in one transaction, with an
+// audit entry "<kind>.delete" whose summary ends with describe's text; it
+// returns the record deleted.
+func deleteAudited[T any](ctx context.Context, s *Service, actor Moderator, id storage.ID, what, kind string,
+	get func(storage.Store) (*T, error), del func(storage.Store) error, describe func(*T) string) (*T, error) {
+	if err := checkAdmin(ctx, s.store, actor); err != nil {
+		return nil, err
+	}
+	var rec *T
+	err := s.store.Tx(ctx, func(tx storage.Store) error {
+		var err error
+		if rec, err = get(tx); err != nil {
+			return notFound(err, "%s %s", what, id)
+		}
+		if err := del(tx); err != nil {
+			return notFound(err, "delete %s %s", what, id)
+		}
+		return s.audit(ctx, tx, actor, kind+".delete", kind, id, modName(actor)+describe(rec))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
