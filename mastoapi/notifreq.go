@@ -152,7 +152,6 @@ func (a *API) renderNotificationRequests(ctx context.Context, viewer *storage.Ac
 	if len(rs) == 0 {
 		return out, nil
 	}
-	accounts := map[storage.ID]*Account{}
 	var accountIDs, statusIDs []storage.ID
 	for _, r := range rs {
 		accountIDs = append(accountIDs, r.FromAccountID)
@@ -160,22 +159,9 @@ func (a *API) renderNotificationRequests(ctx context.Context, viewer *storage.Ac
 			statusIDs = append(statusIDs, r.LastStatusID)
 		}
 	}
-	if err := a.loadAccounts(ctx, unique(accountIDs), accounts); err != nil {
+	accounts, statuses, err := a.renderSenders(ctx, viewer, accountIDs, statusIDs)
+	if err != nil {
 		return nil, err
-	}
-	statuses := map[storage.ID]*Status{}
-	if len(statusIDs) > 0 {
-		sts, err := a.store.Statuses().GetMany(ctx, unique(statusIDs))
-		if err != nil {
-			return nil, fmt.Errorf("render: notification request statuses: %w", err)
-		}
-		rendered, err := a.renderStatuses(ctx, viewer, sts)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range rendered {
-			statuses[parseIDOrZero(s.ID)] = s
-		}
 	}
 	for _, r := range rs {
 		acct := accounts[r.FromAccountID]

@@ -320,7 +320,6 @@ func (a *API) renderNotifications(ctx context.Context, viewer *storage.Account, 
 	if len(ns) == 0 {
 		return out, nil
 	}
-	accounts := map[storage.ID]*Account{}
 	var accountIDs, statusIDs []storage.ID
 	for _, n := range ns {
 		accountIDs = append(accountIDs, n.FromAccountID)
@@ -328,22 +327,9 @@ func (a *API) renderNotifications(ctx context.Context, viewer *storage.Account, 
 			statusIDs = append(statusIDs, n.StatusID)
 		}
 	}
-	if err := a.loadAccounts(ctx, unique(accountIDs), accounts); err != nil {
+	accounts, statuses, err := a.renderSenders(ctx, viewer, accountIDs, statusIDs)
+	if err != nil {
 		return nil, err
-	}
-	statuses := map[storage.ID]*Status{}
-	if len(statusIDs) > 0 {
-		sts, err := a.store.Statuses().GetMany(ctx, unique(statusIDs))
-		if err != nil {
-			return nil, fmt.Errorf("render: notification statuses: %w", err)
-		}
-		rendered, err := a.renderStatuses(ctx, viewer, sts)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range rendered {
-			statuses[parseIDOrZero(s.ID)] = s
-		}
 	}
 	events := a.severanceEvents(ctx, viewer, ns)
 	for _, n := range ns {
@@ -387,4 +373,30 @@ func unique(ids []storage.ID) []storage.ID {
 		}
 	}
 	return out
+}
+
+// renderSenders renders, for viewer, the accounts and statuses that
+// notifications and notification requests point at, by ID (a status the
+// viewer may not see is left out).
+func (a *API) renderSenders(ctx context.Context, viewer *storage.Account, accountIDs, statusIDs []storage.ID) (map[storage.ID]*Account, map[storage.ID]*Status, error) {
+	accounts := map[storage.ID]*Account{}
+	if err := a.loadAccounts(ctx, unique(accountIDs), accounts); err != nil {
+		return nil, nil, err
+	}
+	statuses := map[storage.ID]*Status{}
+	if len(statusIDs) == 0 {
+		return accounts, statuses, nil
+	}
+	sts, err := a.store.Statuses().GetMany(ctx, unique(statusIDs))
+	if err != nil {
+		return nil, nil, fmt.Errorf("render: notification statuses: %w", err)
+	}
+	rendered, err := a.renderStatuses(ctx, viewer, sts)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range rendered {
+		statuses[parseIDOrZero(s.ID)] = s
+	}
+	return accounts, statuses, nil
 }
