@@ -299,7 +299,9 @@ func (s *Service) process(id storage.ID, tmpKey string) (err error) {
 	})
 	if err != nil {
 		// Deleted meanwhile, or the database failed: keep no files.
-		_ = s.deleteFiles(bg, &storage.MediaAttachment{FileKey: fileKey, PreviewKey: previewKey})
+		if derr := s.deleteFiles(bg, &storage.MediaAttachment{FileKey: fileKey, PreviewKey: previewKey}); derr != nil {
+			s.log.Warn("media: remove files of an attachment not recorded", "attachment", id, "err", derr)
+		}
 		if !errors.Is(err, storage.ErrNotFound) {
 			s.log.Error("media: record processed attachment", "attachment", id, "err", err)
 		}

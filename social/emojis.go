@@ -343,3 +343,11 @@ func uriHost(iri string) string {
 	}
 	return strings.ToLower(u.Hostname())
 }
+
+// rememberRemoteEmojis is RememberRemoteEmojis for callers that go on
+// whatever happens: a failure is logged.
+func (s *Service) rememberRemoteEmojis(ctx context.Context, domain string, emojis storage.Emojis) {
+	if _, err := s.RememberRemoteEmojis(ctx, domain, emojis); err != nil {
+		s.opts.Logger.Warn("social: record remote emojis", "domain", domain, "err", err)
+	}
+}

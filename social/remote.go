@@ -62,7 +62,7 @@ func (s *Service) ReceiveStatus(ctx context.Context, st *storage.Status, opts Re
 	}
 	if created {
 		// Best effort: a status is not refused for its emojis.
-		_, _ = s.RememberRemoteEmojis(ctx, uriHost(out.URI), out.Emojis)
+		s.rememberRemoteEmojis(ctx, uriHost(out.URI), out.Emojis)
 	}
 	return out, created, nil
 }
@@ -307,7 +307,7 @@ func (s *Service) ReceiveEditMedia(ctx context.Context, author *storage.Account,
 		return nil, MediaChange{}, fmt.Errorf("receive edit of %s: %w", id, err)
 	}
 	if out != nil && len(in.Emojis) > 0 {
-		_, _ = s.RememberRemoteEmojis(ctx, author.Domain, out.Emojis)
+		s.rememberRemoteEmojis(ctx, author.Domain, out.Emojis)
 	}
 	return out, change, nil
 }

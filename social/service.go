@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/herd-social/herd/storage"
@@ -112,6 +113,9 @@ type EmojiResolver interface {
 
 // Options tunes a Service. The zero value is ready to use.
 type Options struct {
+	// Logger receives best-effort failures that do not fail the call
+	// (recording remote custom emojis); nil discards them.
+	Logger *slog.Logger
 	// Events receives what happened; nil means nowhere.
 	Events EventSink
 	// Now returns the current time; nil means time.Now.
@@ -168,6 +172,9 @@ func New(store storage.Store, urls *URLs, opts *Options) *Service {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.MaxStatusChars <= 0 {
 		o.MaxStatusChars = 500

@@ -137,7 +137,7 @@ func newApp(ctx context.Context, c *config, st *storeHandle, urls *social.URLs, 
 	// Custom emojis resolve from the store within each transaction (the
 	// default Emojis resolver); reject_media domains' emojis are dropped.
 	a.svc = social.New(st, urls, &social.Options{Events: a.hooks, Mentions: a.hooks,
-		Domains: a.domains, RejectMedia: a.domains.RejectsMedia})
+		Domains: a.domains, RejectMedia: a.domains.RejectsMedia, Logger: log.With("component", "social")})
 	a.fed = federate.New(a.svc, a.resolver, a.sender, &federate.Options{Sync: a.sync, Logger: log.With("component", "federate"), Media: a.mediaCache(),
 		PostPolicy: fetchedPostPolicy(a.policy)})
 	a.hooks.Set(a.fed)

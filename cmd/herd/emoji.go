@@ -132,7 +132,9 @@ func cmdEmojiAdd(ctx context.Context, args []string, getenv func(string) string,
 	e := &storage.CustomEmoji{Shortcode: code, ImageURL: img.ImageURL, StaticURL: img.StaticURL, ImageKey: img.ImageKey,
 		StaticKey: img.StaticKey, ContentType: img.ContentType, Size: img.Size, Category: category, VisibleInPicker: !hidden}
 	if err := m.app.svc.AddCustomEmoji(ctx, nil, e); err != nil {
-		_ = m.app.media.DeleteEmojiImage(context.WithoutCancel(ctx), img.ImageKey, img.StaticKey)
+		if derr := m.app.media.DeleteEmojiImage(context.WithoutCancel(ctx), img.ImageKey, img.StaticKey); derr != nil {
+			err = errors.Join(err, fmt.Errorf("emoji add: removing the stored image: %w", derr))
+		}
 		var ve *social.ValidationError
 		if errors.As(err, &ve) {
 			return fmt.Errorf("emoji add: :%s:: %s %s", code, ve.Field, ve.Message)

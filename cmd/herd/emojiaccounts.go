@@ -29,7 +29,9 @@ func (e emojiAccounts) filter(ctx context.Context, acct *storage.Account) {
 
 func (e emojiAccounts) remember(ctx context.Context, acct *storage.Account) {
 	if !acct.Local() && len(acct.Emojis) > 0 && e.a.svc != nil {
-		_, _ = e.a.svc.RememberRemoteEmojis(ctx, acct.Domain, acct.Emojis)
+		if _, err := e.a.svc.RememberRemoteEmojis(ctx, acct.Domain, acct.Emojis); err != nil && e.a.log != nil {
+			e.a.log.Warn("record remote account emojis", "account", acct.URI, "err", err)
+		}
 	}
 }
 
